@@ -1,0 +1,8 @@
+"""feeds: turn a folder of Hexo-style articles into Atom and RSS feeds.
+
+The pipeline reads left to right in the module names:
+read -> frontmatter/dates/parse -> body -> group -> render -> validate -> publish,
+driven by pipeline.py, with cli.py as the only place that prints or exits.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,168 @@
+"""Site configuration: defaults < feeds.yaml < command-line options.
+
+`load_config` is the only function here that touches the file system; the
+rest validates plain mappings into one immutable `Config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from feeds.errors import ConfigError
+from feeds.model import Author
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every setting of a run. Documented key by key in README.md."""
+
+    site_url: str | None = None
+    title: str = "feeds"
+    subtitle: str | None = None
+    language: str | None = None
+    author: Author | None = None
+    timezone: str = "UTC"
+    timezone_aliases: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    permalink: str = ":year/:month/:day/:title/"
+    limit: int = 20
+    full_content: bool = True
+    summary_length: int = 200
+    category_map: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    author_map: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    tag_map: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    icon: str | None = None
+    logo: str | None = None
+    id_namespace: str | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_url(self) -> str:
+        """The site URL with exactly one trailing slash."""
+        if not self.site_url:
+            raise ConfigError("site_url is not set: pass --site-url URL or set site_url in feeds.yaml")
+        return self.site_url.rstrip("/") + "/"
+
+
+KEYS = tuple(f.name for f in fields(Config))
+
+
+def _check_url(value: str, key: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}")
+    return value
+
+
+def _str_map(value: Any, key: str) -> Mapping[str, str]:
+    if value is None:
+        return _EMPTY
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key} must be a mapping of name: segment, got {type(value).__name__}")
+    return MappingProxyType({str(k): str(v) for k, v in value.items()})
+
+
+def _author(value: Any) -> Author | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return Author(value)
+    if isinstance(value, Mapping) and value.get("name"):
+        email = value.get("email")
+        uri = value.get("url") or value.get("uri")
+        return Author(str(value["name"]), str(email) if email else None, str(uri) if uri else None)
+    raise ConfigError("author must be a name or a mapping with name, email and url")
+
+
+def make_config(values: Mapping[str, Any]) -> Config:
+    """Validate a mapping of settings (file and options merged) into a Config."""
+    unknown = sorted(set(values) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(KEYS)}")
+    cfg = Config()
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if key in ("site_url", "icon", "logo"):
+            out[key] = _check_url(str(value), key)
+        elif key in ("category_map", "author_map", "tag_map", "timezone_aliases"):
+            out[key] = _str_map(value, key)
+        elif key == "author":
+            out[key] = _author(value)
+        elif key in ("limit", "summary_length"):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{key} must be a whole number >= 0, got {value!r}")
+            out[key] = value
+        elif key == "full_content":
+            if not isinstance(value, bool):
+                raise ConfigError(f"full_content must be true or false, got {value!r}")
+            out[key] = value
+        else:
+            out[key] = str(value)
+    cfg = replace(cfg, **out)
+    try:
+        cfg.zone
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {cfg.timezone!r}: use an IANA name such as Asia/Shanghai") from None
+    for abbr, target in cfg.timezone_aliases.items():
+        _check_alias(abbr, target)
+    return cfg
+
+
+def _check_alias(abbr: str, target: str) -> None:
+    """An alias maps a zone abbreviation to an IANA zone or a +HH:MM offset."""
+    import re
+
+    if re.fullmatch(r"[+-]\d{2}:?\d{2}", target):
+        return
+    try:
+        ZoneInfo(target)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"timezone_aliases: {abbr} -> {target!r} is neither an IANA zone nor an offset like +08:00"
+        ) from None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read feeds.yaml into a mapping; every problem is a ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("config file not found", str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file: {exc}", str(path)) from None
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(f"not valid YAML: {getattr(exc, 'problem', exc)}", str(path), line) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError("the config file must be a mapping of setting: value", str(path))
+    return data
+
+
+def load_config(path: Path | None, overrides: Mapping[str, Any]) -> Config:
+    """Defaults, then the file (if any), then non-None command-line overrides."""
+    values: dict[str, Any] = read_config_file(path) if path is not None else {}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return make_config(values)
+    except ConfigError as exc:
+        if exc.path is None and path is not None:
+            raise ConfigError(exc.message, str(path)) from None
+        raise
