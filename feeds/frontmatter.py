@@ -147,6 +147,8 @@ def split(text: str, path: str) -> Split:
 def _make(style: str, text: str, front_start: int, front_end: int, close_end: int, front_line: int, open_line: int) -> Split:
     body_start = close_end + 1 if text.startswith("\n", close_end) else close_end
     body_line = front_line + text.count("\n", front_start, body_start)
+    if front_end > front_start and text[front_end - 1] == "\n":
+        front_end -= 1  # the newline before the closing line belongs to it
     return Split(style, text[front_start:front_end], front_line, open_line, text[body_start:], body_line)
 
 
