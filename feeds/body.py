@@ -177,14 +177,20 @@ def cut(text: str, limit: int) -> str:
 
     Never splits a word of a spaced script (backs up to a space; a single word
     longer than the limit is cut hard), nor a character from the marks,
-    variation selectors or joiners that display with it. CJK text has no
-    spaces, so it may be cut between any two characters.
+    variation selectors or joiners that display with it (a first character
+    longer than the limit is kept whole). CJK text has no spaces, so it may
+    be cut between any two characters. Python strings hold code points, so a
+    character outside the BMP (𠮷) is never split into surrogate halves.
     """
     if len(text) <= limit:
         return text
     end = limit
-    while end > 0 and (_joins_previous(text[end]) or text[end - 1] == "\u200d"):
+    while end > 0 and _inside_character(text, end):
         end -= 1
+    if end == 0:  # the first character alone is longer than the limit: keep it whole
+        end = 1
+        while end < len(text) and _inside_character(text, end):
+            end += 1
     hard = end
     while end > 0 and not _break_allowed(text, end):
         end -= 1
@@ -192,6 +198,10 @@ def cut(text: str, limit: int) -> str:
         end = hard
     head = text[:end].rstrip(" \t，、,;；:：—-")
     return head + ELLIPSIS if head else ""
+
+
+def _inside_character(text: str, index: int) -> bool:
+    return _joins_previous(text[index]) or text[index - 1] == "\u200d"
 
 
 def _break_allowed(text: str, index: int) -> bool:
