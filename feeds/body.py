@@ -75,8 +75,12 @@ _ATTRIBUTES: dict[str, set[str]] = {tag: set(attrs) for tag, attrs in nh3.ALLOWE
 _ATTRIBUTES["*"] = {"title", "lang", "dir"}
 _ATTRIBUTES["img"] = _ATTRIBUTES.get("img", set()) | {"src", "alt", "width", "height"}
 _ATTRIBUTES["a"] = _ATTRIBUTES.get("a", set()) | {"href", "hreflang"}
+# nh3's default allow-list has none of these today; subtracting them keeps it
+# that way whatever a future nh3 release adds.
+_NEVER = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
+          "button", "textarea", "select", "link", "meta", "base", "svg", "math", "noscript", "template"}
 _CLEANER_OPTIONS: dict[str, Any] = {
-    "tags": set(nh3.ALLOWED_TAGS),  # no script/style/iframe/object/embed/form
+    "tags": set(nh3.ALLOWED_TAGS) - _NEVER,
     # Removed with their content (the others only lose the tag, keep the text):
     "clean_content_tags": {
         "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object",

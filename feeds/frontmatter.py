@@ -124,10 +124,15 @@ def split(text: str, path: str) -> Split:
             end = _JSON_SHORT_END.search(text, start)
             if end is not None:
                 return _make("json", text, start, end.start(), end.end(), first_line, first_line)
+        hint = (
+            " (a `---` line comes later: add the opening `---` as the first line)"
+            if _closer("---").search(text, start)
+            else ""
+        )
         raise ArticleError(
             path,
             "no front matter: the file must start with a line `---`, then `title: ...` and the other "
-            "keys, then a closing `---` line before the body",
+            f"keys, then a closing `---` line before the body{hint}",
             first_line,
         )
     separator = opener.group(1)

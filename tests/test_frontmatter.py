@@ -116,6 +116,11 @@ def test_missing_or_broken_front_matter_is_one_error_with_its_line(text: str, li
     assert err.path == "a.md"
 
 
+def test_front_matter_without_its_opening_line_gets_a_hint() -> None:
+    err = error_of("title: x\ndate: 2022-01-01\n---\nbody")
+    assert "no front matter" in err.message and "add the opening `---`" in err.message and err.line == 1
+
+
 # ---------------------------------------------------------------- loading
 
 
