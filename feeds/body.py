@@ -25,6 +25,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from feeds.config import Config
+from feeds.frontmatter import XML_FORBIDDEN
 from feeds.links import to_uri
 from feeds.model import Article, BodyFormat
 
@@ -106,7 +107,8 @@ def sanitise(html: str, base: str) -> str:
     """Untrusted HTML to a safe fragment with absolute URLs (relative to `base`)."""
     if "data-" in html and any(attr in html for attr in LAZY_ATTRIBUTES):
         html = _unlazy_images(html)
-    return _cleaner(base).clean(html).strip()
+    # nh3 keeps control characters (and decodes `&#1;` to one); XML forbids them.
+    return XML_FORBIDDEN.sub("", _cleaner(base).clean(html)).strip()
 
 
 def _unlazy_images(html: str) -> str:

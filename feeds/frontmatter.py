@@ -157,9 +157,21 @@ def _make(style: str, text: str, front_start: int, front_end: int, close_end: in
     return Split(style, text[front_start:front_end], front_line, open_line, text[body_start:], body_line)
 
 
+# Characters XML 1.0 forbids: one in a title or a body would make every feed
+# carrying the article unwritable, and they are invisible, so they are dropped.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def load(part: Split, path: str) -> dict[Any, Any]:
     """The front matter as a mapping of plain values (str, list, dict, None)."""
-    data = _load_yaml(part, path) if part.style == "yaml" else _load_json(part, path)
+    if part.style == "yaml":
+        data = _load_yaml(part, path)
+        # YAML refuses these characters written as such, but its escapes
+        # ("\x01") can still produce them; without a backslash there are none.
+        if "\\" in part.front:
+            data = _scrub(data)
+    else:
+        data = _scrub(_load_json(part, path))
     if data is None:
         raise ArticleError(path, "the front matter is empty: add at least `title: ...`", part.open_line)
     if not isinstance(data, dict):
@@ -200,6 +212,17 @@ def _load_json(part: Split, path: str) -> Any:
     except RecursionError:
         raise ArticleError(path, "the front matter is not valid JSON: it is nested too deeply", part.front_line) from None
     return _json_as_yaml(data)
+
+
+def _scrub(value: Any) -> Any:
+    """`value` with XML_FORBIDDEN characters removed from every string in it."""
+    if isinstance(value, str):
+        return XML_FORBIDDEN.sub("", value)
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {_scrub(key): _scrub(item) for key, item in value.items()}
+    return value
 
 
 def _json_as_yaml(value: Any) -> Any:

@@ -51,6 +51,10 @@ def test_dangerous_markup_is_removed(dirty: str, gone: str) -> None:
     assert gone.lower() not in clean.lower()
 
 
+def test_characters_xml_forbids_are_dropped_raw_or_as_references() -> None:
+    assert sanitise("<p>a\x01b&#1;c&#x0c;d&#xFFFE;e\x1b</p>", BASE) == "<p>abcde</p>"
+
+
 def test_safe_markup_is_kept() -> None:
     html = (
         '<h2>Title</h2><p><strong>b</strong> <em>i</em> <a href="https://example.org/x" title="T">link</a></p>'

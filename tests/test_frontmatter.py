@@ -145,6 +145,16 @@ def test_plain_nulls_are_none_but_quoted_ones_are_text() -> None:
     assert meta == {"a": None, "b": None, "c": None, "d": "null", "e": ["x", None]}
 
 
+def test_characters_xml_forbids_are_dropped_from_escapes() -> None:
+    assert front('---\ntitle: "a\\x01b\\u000cc\\uFFFEd\\te"\ntags: ["\\x1b"]\n---\n') == {"title": "abcd\te", "tags": [""]}
+    assert front(';;;\n{"title": "a\\u0001b\\uffff"}\n;;;\n') == {"title": "ab"}
+
+
+def test_raw_control_characters_in_yaml_are_an_error() -> None:
+    err = error_of("---\ntitle: a\x0cb\n---\n")
+    assert "not valid YAML" in err.message and err.line == 2
+
+
 def test_core_tags_give_text() -> None:
     assert front("---\na: !!str 3\nb: !!int 5\nc: !!bool yes\n---\n") == {"a": "3", "b": "5", "c": "yes"}
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from feeds.config import load_config, make_config
 from feeds.errors import ArticleError
+from feeds.frontmatter import XML_FORBIDDEN
 from feeds.model import Article, Author, BodyFormat
 from feeds.parse import body_of, parse_article
 from feeds.read import Source, list_article_files, read_source
@@ -455,7 +456,7 @@ def test_arbitrary_bytes_never_raise_anything_but_article_error(data: bytes) -> 
 
 front_values = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["~", "[]", "{}", "[a, [b, c]]", "{name: x}", "'2022-01-01'", "yes", "1e3", "!!str x", "&a x", "*a", "|", ">"]),
+    st.sampled_from(['"\\x01 \\u000c \\uFFFE"', "~", "[]", "{}", "[a, [b, c]]", "{name: x}", "'2022-01-01'", "yes", "1e3", "!!str x", "&a x", "*a", "|", ">"]),
 )
 keys = st.sampled_from(
     ["title", "date", "updated", "draft", "published", "categories", "tags", "author", "authors", "headimg", "cover",
@@ -472,6 +473,8 @@ def test_arbitrary_front_matter_values_give_an_article_or_an_article_error(meta:
     except ArticleError:
         return
     assert article.title and article.published.tzinfo is not None
+    texts = [article.title, article.summary or "", article.content or "", *article.tags, *(a.name for a in article.authors)]
+    assert not any(XML_FORBIDDEN.search(text) for text in texts)
     if not article.draft:
         assert article.link.startswith("https://example.com/") or "link" in meta or "permalink" in meta
         assert article.content is not None and "<script" not in article.content
