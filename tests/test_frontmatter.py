@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +11,8 @@ from hypothesis import strategies as st
 from feeds.errors import ArticleError
 from feeds.frontmatter import decode, key_line, load, split
 
-SEED = "../shared/seeds/000_54eddf3d95a348cd.md"
+# The seed article as bundled (an exact copy of shared/seeds/000_54eddf3d95a348cd.md).
+SEED = Path(__file__).resolve().parents[1] / "articles" / "000_54eddf3d95a348cd.md"
 
 
 def front(text: str) -> dict:

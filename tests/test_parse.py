@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +18,8 @@ from feeds.parse import body_of, parse_article
 from feeds.read import Source, list_article_files, read_source
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seeds" / "000_54eddf3d95a348cd.md"
+# The seed article as bundled (an exact copy of shared/seeds/000_54eddf3d95a348cd.md).
+SEED = ROOT / "articles" / "000_54eddf3d95a348cd.md"
 CONFIG = make_config({"site_url": "https://example.com/", "timezone": "Asia/Shanghai"})
 MTIME = datetime(2023, 3, 4, 5, 6, 7, tzinfo=timezone.utc).timestamp()
 
