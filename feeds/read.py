@@ -1,0 +1,106 @@
+"""The file-system edge of parsing: find article files and read their bytes.
+
+Everything after this module works on `Source` values, so parsing can be tested
+(and fuzzed) without files, and the pipeline decides when to touch the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from feeds.errors import ArticleError
+
+ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm"})
+
+# A file bigger than this is certainly not a hand-written article; refusing it
+# keeps a stray dump or disk image from exhausting memory in a cron job.
+MAX_ARTICLE_BYTES = 32 * 1024 * 1024
+
+# Names that editors, sync tools and Hexo itself use for files that are not
+# (yet) articles: hidden files, Hexo's `_`-prefixed drafts and partials, Emacs
+# `#autosave#` and `.#lock` files, Office/LibreOffice `~$lock` files.
+_SKIPPED_PREFIXES = (".", "_", "#", "~")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One article file's raw bytes plus what the parser needs from its stat.
+
+    `path` is relative to the articles folder with POSIX separators: it names
+    the file in messages and is the stable part of the derived id and link.
+    """
+
+    path: str
+    data: bytes
+    mtime: float
+    size: int
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(_SKIPPED_PREFIXES)
+
+
+def list_article_files(root: Path) -> list[Path]:
+    """Every article file under `root` (subfolders included), in path order.
+
+    Sorting by the relative POSIX path makes runs deterministic regardless of
+    the order the file system lists entries. Symbolic links to folders are not
+    followed (no loops); symbolic links to files are read like files.
+    """
+    found: list[tuple[str, Path]] = []
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            if folder == root:
+                raise
+            continue  # an unreadable subfolder is not an article; skip it
+        for entry in entries:
+            name = entry.name
+            if _skipped(name):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), f"{prefix}{name}/"))
+                    continue
+                if not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            if os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES:
+                found.append((prefix + name, Path(entry.path)))
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
+
+
+def relative_name(root: Path, file: Path) -> str:
+    """The file's path relative to `root`, POSIX separators (as in messages)."""
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def read_source(root: Path, file: Path) -> Source:
+    """Read one article file; any OS problem becomes an ArticleError for it."""
+    path = relative_name(root, file)
+    try:
+        with open(file, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size > MAX_ARTICLE_BYTES:
+                raise ArticleError(
+                    path,
+                    f"file is {stat.st_size} bytes, more than the {MAX_ARTICLE_BYTES} an article may have; "
+                    "move it out of the articles folder",
+                )
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ArticleError(path, f"cannot read the file: {reason}") from None
+    if len(data) > MAX_ARTICLE_BYTES:  # grew while we were reading it
+        raise ArticleError(path, f"file is more than {MAX_ARTICLE_BYTES} bytes; move it out of the articles folder")
+    return Source(path=path, data=data, mtime=stat.st_mtime, size=len(data))

@@ -1,0 +1,87 @@
+"""Finding and reading article files: which files count, in which order, and what an unreadable one gives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from feeds import read
+from feeds.errors import ArticleError
+from feeds.read import list_article_files, read_source
+
+
+def touch(root: Path, name: str, text: str = "---\ntitle: x\n---\n") -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def names(root: Path) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in list_article_files(root)]
+
+
+def test_lists_article_suffixes_sorted_by_relative_path(tmp_path: Path) -> None:
+    for name in ["b.md", "a.html", "2022/z.markdown", "2022/a.htm", "C.MD", "notes.txt", "pic.png"]:
+        touch(tmp_path, name)
+    assert names(tmp_path) == ["2022/a.htm", "2022/z.markdown", "C.MD", "a.html", "b.md"]
+
+
+def test_skips_hidden_underscore_and_editor_temp_files(tmp_path: Path) -> None:
+    for name in [
+        "post.md",
+        ".hidden.md",
+        "_partial.md",
+        "#post.md#",
+        ".#post.md",
+        "~$post.md",
+        "post.md~",
+        "post.md.swp",
+        ".git/HEAD.md",
+        "_drafts/idea.md",
+    ]:
+        touch(tmp_path, name)
+    assert names(tmp_path) == ["post.md"]
+
+
+def test_does_not_follow_symlinked_folders(tmp_path: Path) -> None:
+    touch(tmp_path, "sub/post.md")
+    os.symlink(tmp_path, tmp_path / "sub" / "loop")
+    assert names(tmp_path) == ["sub/post.md"]
+
+
+def test_missing_folder_is_an_os_error_for_the_caller(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        list_article_files(tmp_path / "nope")
+
+
+def test_read_source_keeps_bytes_and_stat(tmp_path: Path) -> None:
+    path = touch(tmp_path, "2022/post.md", "---\ntitle: 你好\n---\nbody\n")
+    os.utime(path, (1_600_000_000, 1_600_000_000))
+    source = read_source(tmp_path, path)
+    assert source.path == "2022/post.md"
+    assert source.data == "---\ntitle: 你好\n---\nbody\n".encode()
+    assert source.size == len(source.data)
+    assert source.mtime == 1_600_000_000
+
+
+def test_unreadable_file_is_an_article_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ArticleError) as caught:
+        read_source(tmp_path, tmp_path / "gone.md")
+    assert caught.value.path == "gone.md"
+    assert "cannot read" in caught.value.message
+
+
+def test_a_folder_named_like_an_article_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "odd.md").mkdir()
+    with pytest.raises(ArticleError, match="cannot read"):
+        read_source(tmp_path, tmp_path / "odd.md")
+
+
+def test_oversized_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(read, "MAX_ARTICLE_BYTES", 10)
+    path = touch(tmp_path, "big.md", "x" * 11)
+    with pytest.raises(ArticleError, match="more than the 10"):
+        read_source(tmp_path, path)
