@@ -3,7 +3,8 @@
 Pure: the same spec and config always give the same bytes (no clock, no
 ordering left to chance). `FeedRenderer` is the fast path for a whole run:
 an article sits in up to ~10 feeds (site, three category levels, author,
-tags), so its entry XML is built once per format and reused by every feed.
+tags), so its entry is built and serialised by feedgen once per format and
+those bytes are reused by every feed it is in.
 
 Deliberate departures from feedgen's defaults:
 - Atom entries never use feedgen's enclosure: feedgen 1.0 writes it as a
@@ -31,8 +32,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from feedgen.entry import FeedEntry
-from feedgen.ext.dc import DcEntryExtension
-from feedgen.ext.media import MediaEntryExtension
+from feedgen.ext.dc import DcBaseExtension, DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension, MediaExtension
 from feedgen.feed import FeedGenerator
 
 from feeds import __version__
@@ -101,6 +102,8 @@ def clean_article(article: Article) -> tuple[Article, tuple[Diagnostic, ...]]:
     a cleaned copy and one warning naming the article and the fields touched.
     Never raises: a stray control character must cost a warning, not a feed.
     """
+    if _is_clean(article):
+        return article, ()
     changes: dict[str, object] = {}
     touched: list[str] = []
     removed = 0
@@ -135,6 +138,16 @@ def clean_article(article: Article) -> tuple[Article, tuple[Diagnostic, ...]]:
         severity="warning",
     )
     return dataclasses.replace(article, **changes), (warning,)
+
+
+def _is_clean(article: Article) -> bool:
+    """One scan over every text field (the common case: nothing to remove)."""
+    texts = [article.title, article.link, article.id]
+    texts += (t for t in (article.summary, article.content, article.image, article.language) if t)
+    texts += (t for a in article.authors for t in (a.name, a.email, a.uri) if t)
+    texts += (n for path in article.categories for n in path)
+    texts += article.tags
+    return _NOT_XML.search("\n".join(texts)) is None
 
 
 # ---------------------------------------------------------------- helpers
@@ -193,29 +206,6 @@ def feed_author(config: Config) -> Author:
 # ---------------------------------------------------------------- entries
 
 
-class _BuiltOnce(FeedEntry):
-    """A FeedEntry whose XML element is built on first use and then handed out again.
-
-    feedgen appends the element to the feed being built; lxml moves it out of
-    the previous feed's tree, which has already been serialised. So a feed must
-    be serialised before the next one is built (FeedRenderer does exactly that,
-    and is therefore not thread-safe), and one entry must not appear twice in a
-    feed (FeedRenderer drops repeats).
-    """
-
-    _element = None
-
-    def atom_entry(self, extensions: bool = True):  # type: ignore[no-untyped-def]
-        if self._element is None:
-            self._element = super().atom_entry(extensions)
-        return self._element
-
-    def rss_entry(self, extensions: bool = True):  # type: ignore[no-untyped-def]
-        if self._element is None:
-            self._element = super().rss_entry(extensions)
-        return self._element
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
 class _EntryParts:
     """Everything both formats need from one article, computed once."""
@@ -230,13 +220,44 @@ class _EntryParts:
     image_type: str | None
 
 
-class FeedRenderer:
-    """Renders the feeds of one run; builds each article's entry XML once per format.
+# How entries start and where they end in a feedgen document. '<' in text and
+# attribute values is always escaped, so these bytes can only be tags.
+_ENTRY_TAG = {"atom": b"<entry>", "rss": b"<item>"}
+_END_TAG = {"atom": b"</feed>", "rss": b"</channel>"}
 
-    Not thread-safe (see _BuiltOnce): use one renderer per thread or process.
+
+def _line_start(document: bytes, at: int) -> int:
+    return document.rfind(b"\n", 0, at) + 1
+
+
+def _entries_end(document: bytes, fmt: str) -> int:
+    """Offset of the line that closes the entries' parent (where feedgen appends entries)."""
+    return _line_start(document, document.rindex(_END_TAG[fmt]))
+
+
+def _entry_starts(document: bytes, fmt: str) -> list[int]:
+    """Offsets of the lines where entries start, in document order."""
+    tag, starts = _ENTRY_TAG[fmt], []
+    found = document.find(tag)
+    while found != -1:
+        starts.append(_line_start(document, found))
+        found = document.find(tag, found + len(tag))
+    return starts
+
+
+class FeedRenderer:
+    """Renders the feeds of one run, serialising each article's entry once per format.
+
+    A feed is feedgen's document for the feed without entries, with the
+    entries' serialised bytes put where feedgen puts entries: byte for byte
+    what feedgen writes for the whole feed (tests check this), without
+    building and serialising an article again for each of the ~10 feeds it
+    is in. Give `specs` (all feeds of the run) and each entry's bytes are
+    dropped after the last feed that uses it, which bounds memory.
+    Not thread-safe: use one renderer per thread.
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, specs: Iterable[FeedSpec] = ()) -> None:
         self._config = config
         self._zone = config.zone
         self._category_scheme = config.base_url + "categories/"
@@ -246,66 +267,121 @@ class FeedRenderer:
             FeedKind.TAG: {nfc(k): v for k, v in config.tag_map.items()},
         }
         self._segments: dict[tuple[FeedKind, str], str] = {}
-        # id(article) -> (article, parts, atom entry, rss entry); the article is
-        # kept so its id cannot be reused by another object during the run.
-        self._entries: dict[int, tuple[Article, _EntryParts, _BuiltOnce | None, _BuiltOnce | None]] = {}
+        # id(article) -> (article, parts); the article is kept so its id stays unique.
+        self._parts_of: dict[int, tuple[Article, _EntryParts]] = {}
+        self._chunks: dict[str, dict[int, bytes]] = {"atom": {}, "rss": {}}
+        self._uses: dict[str, dict[int, int]] = {"atom": {}, "rss": {}}
+        for spec in specs:
+            for article in _unique(spec.articles):
+                for uses in self._uses.values():
+                    uses[id(article)] = uses.get(id(article), 0) + 1
 
     # -- public
 
     def atom(self, spec: FeedSpec) -> bytes:
         """The Atom 1.0 document of `spec`."""
-        config = self._config
-        fg = self._generator(spec)
-        fg.id(feed_url(spec, "atom", config))
-        if config.subtitle:
-            fg.subtitle(clean_text(config.subtitle)[0])
-        fg.link(href=feed_url(spec, "atom", config), rel="self", type=_FORMAT_TYPES["atom"])
-        fg.link(href=page_url(spec, config), rel="alternate", type="text/html")
-        if config.icon:
-            fg.icon(config.icon)
-        if config.logo:
-            fg.logo(config.logo)
-        fg.entry([self._entry(article, "atom") for article in _unique(spec.articles)])
-        return fg.atom_str(pretty=True)
+        return self._document(spec, "atom")
 
     def rss(self, spec: FeedSpec) -> bytes:
         """The RSS 2.0 document of `spec`."""
-        config = self._config
-        fg = self._generator(spec)
-        fg.load_extension("dc", atom=False, rss=True)
-        fg.description(clean_text(config.subtitle)[0] if config.subtitle else feed_title(spec, config))
-        fg.link(href=feed_url(spec, "rss", config), rel="self", type=_FORMAT_TYPES["rss"])
-        fg.link(href=page_url(spec, config), rel="alternate")  # last link = RSS <link>
-        if config.logo or config.icon:
-            fg.image(url=config.logo or config.icon)
-        author = feed_author(config)
-        if author.email and _EMAIL_OK.fullmatch(author.email):
-            fg.managingEditor(f"{author.email} ({clean_text(author.name)[0]})")
-        fg.entry([self._entry(article, "rss") for article in _unique(spec.articles)])
+        return self._document(spec, "rss")
+
+    # -- documents
+
+    def _document(self, spec: FeedSpec, fmt: str) -> bytes:
+        articles = _unique(spec.articles)
+        chunks = self._chunks[fmt]
+        missing = [a for a in articles if id(a) not in chunks]
+        if missing:
+            self._serialise_entries(missing, fmt)
+        shell = self._serialise(self._generator(spec, fmt), fmt)
+        cut = _entries_end(shell, fmt)
+        document = b"".join((shell[:cut], *(chunks[id(a)] for a in articles), shell[cut:]))
+        self._release(articles, fmt)
+        return document
+
+    def _serialise_entries(self, articles: Sequence[Article], fmt: str) -> None:
+        """Serialise entries with feedgen inside a throw-away feed and keep each one's bytes."""
+        fg = self._bare_generator(fmt)
+        fg.entry([self._feed_entry(a, fmt) for a in articles])
+        document = self._serialise(fg, fmt)
+        starts = _entry_starts(document, fmt)
+        if len(starts) != len(articles):
+            raise AssertionError("feedgen's output layout changed: entries cannot be told apart")
+        bounds = [*starts, _entries_end(document, fmt)]
+        chunks = self._chunks[fmt]
+        for article, begin, finish in zip(articles, bounds, bounds[1:]):
+            chunks[id(article)] = document[begin:finish]
+
+    def _release(self, articles: Iterable[Article], fmt: str) -> None:
+        uses, chunks = self._uses[fmt], self._chunks[fmt]
+        for article in articles:
+            left = uses.get(id(article))
+            if left is None:
+                continue  # not announced in `specs`: kept for the whole run
+            if left <= 1:
+                del uses[id(article)]
+                del chunks[id(article)]
+            else:
+                uses[id(article)] = left - 1
+
+    @staticmethod
+    def _serialise(fg: FeedGenerator, fmt: str) -> bytes:
+        if fmt == "atom":
+            return fg.atom_str(pretty=True)
         # The RSS Profile (and the W3C validator) want '<' and '&' in plain text
         # as hexadecimal character references; both spellings parse the same.
         return fg.rss_str(pretty=True).replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;")
 
     # -- feed level
 
-    def _generator(self, spec: FeedSpec) -> FeedGenerator:
-        config = self._config
+    @staticmethod
+    def _bare_generator(fmt: str) -> FeedGenerator:
+        """A FeedGenerator with the extensions every feed of `fmt` declares."""
         fg = FeedGenerator()
-        fg.load_extension("media", atom=True, rss=True)
+        fg.register_extension("media", MediaExtension, MediaEntryExtension, atom=True, rss=True)
+        if fmt == "rss":
+            fg.register_extension("dc", DcBaseExtension, DcEntryExtension, atom=False, rss=True)
+        fg.title("-")
+        fg.id("-")
+        fg.link(href="-")
+        fg.description("-")
+        fg.updated(EMPTY_FEED_DATE)
+        return fg
+
+    def _generator(self, spec: FeedSpec, fmt: str) -> FeedGenerator:
+        """The feed's own elements, without entries."""
+        config = self._config
+        fg = self._bare_generator(fmt)
         fg.title(feed_title(spec, config))
         author = feed_author(config)
-        fg.author(_author_dict(author))
+        fg.author(_author_dict(author), replace=True)
         fg.generator(GENERATOR, version=__version__)
         if config.language:
             fg.language(config.language)
-        parts = [self._parts(a) for a in spec.articles]
-        fg.updated(max((p.updated for p in parts), default=EMPTY_FEED_DATE))
+        fg.updated(max((self._parts(a).updated for a in spec.articles), default=EMPTY_FEED_DATE))
+        self_link = {"href": feed_url(spec, fmt, config), "rel": "self", "type": _FORMAT_TYPES[fmt]}
+        if fmt == "atom":
+            fg.id(feed_url(spec, "atom", config))
+            fg.description(clean_text(config.subtitle)[0] if config.subtitle else "")
+            fg.link([self_link, {"href": page_url(spec, config), "rel": "alternate", "type": "text/html"}], replace=True)
+            if config.icon:
+                fg.icon(config.icon)
+            if config.logo:
+                fg.logo(config.logo)
+        else:
+            fg.description(clean_text(config.subtitle)[0] if config.subtitle else feed_title(spec, config))
+            fg.link([self_link, {"href": page_url(spec, config), "rel": "alternate"}], replace=True)  # last = <link>
+            if config.logo or config.icon:
+                fg.image(url=config.logo or config.icon)
+            if author.email and _EMAIL_OK.fullmatch(author.email):
+                fg.managingEditor(f"{author.email} ({clean_text(author.name)[0]})")
         return fg
 
     # -- entry level
 
     def _parts(self, article: Article) -> _EntryParts:
-        cached = self._entries.get(id(article))
+        cached = self._parts_of.get(id(article))
         if cached is not None:
             return cached[1]
         clean, _ = clean_article(article)
@@ -320,21 +396,8 @@ class FeedRenderer:
             image=image,
             image_type=image_type(image) if image else None,
         )
-        self._entries[id(article)] = (article, parts, None, None)
+        self._parts_of[id(article)] = (article, parts)
         return parts
-
-    def _entry(self, article: Article, fmt: str) -> _BuiltOnce:
-        parts = self._parts(article)
-        kept, _, atom, rss = self._entries[id(article)]
-        if fmt == "atom":
-            if atom is None:
-                atom = self._atom_entry(parts)
-                self._entries[id(article)] = (kept, parts, atom, rss)
-            return atom
-        if rss is None:
-            rss = self._rss_entry(parts)
-            self._entries[id(article)] = (kept, parts, atom, rss)
-        return rss
 
     def _segment(self, kind: FeedKind, name: str) -> str:
         key = (kind, name)
@@ -359,7 +422,11 @@ class FeedRenderer:
             tags.setdefault(seg, (seg, name, self._tag_scheme))
         return (*out.values(), *tags.values())
 
-    def _common(self, entry: _BuiltOnce, parts: _EntryParts) -> None:
+    def _feed_entry(self, article: Article, fmt: str) -> FeedEntry:
+        parts = self._parts(article)
+        return self._atom_entry(parts) if fmt == "atom" else self._rss_entry(parts)
+
+    def _common(self, entry: FeedEntry, parts: _EntryParts) -> None:
         article = parts.article
         entry.register_extension("media", MediaEntryExtension, atom=True, rss=True)
         entry.title(article.title)
@@ -369,9 +436,9 @@ class FeedRenderer:
         if parts.image:
             entry.media.thumbnail({"url": parts.image, "group": None})
 
-    def _atom_entry(self, parts: _EntryParts) -> _BuiltOnce:
+    def _atom_entry(self, parts: _EntryParts) -> FeedEntry:
         article = parts.article
-        entry = _BuiltOnce()
+        entry = FeedEntry()
         entry.id(parts.id)
         self._common(entry, parts)
         authors = [_author_dict(a) for a in article.authors if a.name]
@@ -387,9 +454,9 @@ class FeedRenderer:
             entry.category([{"term": t, "label": label, "scheme": s} for t, label, s in parts.categories])
         return entry
 
-    def _rss_entry(self, parts: _EntryParts) -> _BuiltOnce:
+    def _rss_entry(self, parts: _EntryParts) -> FeedEntry:
         article = parts.article
-        entry = _BuiltOnce()
+        entry = FeedEntry()
         entry.guid(parts.id, permalink=parts.id == parts.link)
         self._common(entry, parts)
         entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
@@ -438,7 +505,7 @@ def render_all(specs: Sequence[FeedSpec], config: Config) -> dict[str, bytes]:
     """Atom and RSS for every spec, keyed by their output paths."""
     from feeds.group import feed_paths
 
-    renderer = FeedRenderer(config)
+    renderer = FeedRenderer(config, specs)
     out: dict[str, bytes] = {}
     for spec in specs:
         atom_path, rss_path = feed_paths(spec)
