@@ -13,6 +13,11 @@ Deliberate departures from feedgen's defaults:
   enclosure when its MIME type is known from the URL.
 - RSS authors are dc:creator (RSS <author> must be an e-mail address, and
   the W3C validator warns when both are present).
+- The first author of an article is its author, the others are contributors
+  (atom:contributor, dc:contributor): with several atom:author elements
+  feedparser shows the last one and newsboat all of them, with several
+  dc:creator both show the last; this way every reader shows the same
+  byline and every person is still in the entry.
 - RSS category values are the slash-separated segment path, as RSS 2.0
   defines hierarchic categories; Atom gets the same path as term plus the
   human label.
@@ -441,9 +446,11 @@ class FeedRenderer:
         entry = FeedEntry()
         entry.id(parts.id)
         self._common(entry, parts)
-        authors = [_author_dict(a) for a in article.authors if a.name]
-        if authors:
-            entry.author(authors)
+        people = [_author_dict(a) for a in article.authors if a.name]
+        if people:
+            entry.author(people[0])
+        if people[1:]:
+            entry.contributor(people[1:])
         if self._config.full_content and article.content:
             entry.content(article.content, type="html")
         if article.summary:
@@ -462,7 +469,9 @@ class FeedRenderer:
         entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
         names = [a.name for a in article.authors if a.name]
         if names:
-            entry.dc.dc_creator(names)
+            entry.dc.dc_creator(names[0])
+        if names[1:]:
+            entry.dc.dc_contributor(names[1:])
         if article.summary:
             entry.summary(article.summary)
         if self._config.full_content and article.content:
