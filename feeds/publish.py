@@ -54,7 +54,7 @@ class PublishReport:
 
 @dataclass(frozen=True)
 class _Record:
-    """What feeds knows about a file it manages. `size` -1: not seen on disk yet."""
+    """What feeds knows about a file it manages. `size` -1: not written yet (never matches a stat)."""
 
     sha256: str
     size: int = -1
@@ -135,8 +135,8 @@ def _publish(root: Path, wanted: Mapping[str, bytes], kept: set[str]) -> Publish
     # 1. Remember old ∪ new before touching anything (no stat yet for new paths).
     to_create = sorted(d for d in needed_dirs if not os.path.lexists(root / d))
     union_files = dict(old.files)
-    for path, data in wanted.items():
-        union_files.setdefault(path, _Record(_digest(data)))
+    for path in wanted.keys() - old.files.keys():
+        union_files[path] = _Record("")  # not on disk yet: no stat can match, bytes decide
     union = _Manifest(union_files, old.dirs | set(to_create))
     if union.files.keys() != old.files.keys() or union.dirs != old.dirs:
         manifest_bytes = _write_manifest(root, union, manifest_bytes, mode)
