@@ -44,7 +44,7 @@ from feedgen.feed import FeedGenerator
 from feeds import __version__
 from feeds.config import Config
 from feeds.errors import Diagnostic
-from feeds.group import feed_label, feed_url, nfc, page_url, segment
+from feeds.group import feed_label, feed_paths, feed_url, nfc, page_url, segment
 from feeds.model import Article, Author, FeedKind, FeedSpec
 
 GENERATOR = "feeds"
@@ -512,8 +512,6 @@ def render_rss(spec: FeedSpec, config: Config) -> bytes:
 
 def render_all(specs: Sequence[FeedSpec], config: Config) -> dict[str, bytes]:
     """Atom and RSS for every spec, keyed by their output paths."""
-    from feeds.group import feed_paths
-
     renderer = FeedRenderer(config, specs)
     out: dict[str, bytes] = {}
     for spec in specs:
