@@ -57,3 +57,43 @@ class ConfigError(FeedsError):
             return self.message
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.message}"
+
+
+class SegmentClashError(FeedsError):
+    """Two different names would be published in one folder.
+
+    Raised instead of silently merging two categories (authors, tags) into one
+    feed. Names that differ only in case clash too: the output must work on
+    case-insensitive file systems (macOS, Windows) and on the web servers
+    behind them, where `AI/` and `ai/` are one folder.
+    """
+
+    def __init__(self, kind: str, first: str, second: str, segment: str,
+                 first_path: str | None = None, second_path: str | None = None) -> None:
+        self.kind = kind
+        self.first = first
+        self.second = second
+        self.segment = segment
+        self.first_path = first_path
+        self.second_path = second_path
+        where = "" if first_path is None or second_path is None else f" (in {first_path} and {second_path})"
+        self.message = (
+            f"{kind} names {first!r} and {second!r}{where} would share the folder {segment!r}; "
+            f"give one of them its own segment with {kind}_map in feeds.yaml"
+        )
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PublishError(FeedsError):
+    """The output folder cannot be written safely (path outside it, symlink escaping it, I/O error)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"

@@ -1,0 +1,203 @@
+"""Articles -> the feeds to publish, and where each feed lives.
+
+Pure functions: `group_feeds` decides which feeds exist and which articles
+each one holds; `segment` turns a human name into a folder name that is safe
+on every file system and in a URL; `feed_paths`, `feed_url` and `page_url`
+place a feed in the output folder and on the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote
+
+from feeds.config import Config
+from feeds.errors import SegmentClashError
+from feeds.model import Article, FeedKind, FeedSpec
+
+# Unsafe in a file name on some system or in a URL path, plus what cannot be
+# written at all: control characters (C0, DEL, C1), lone surrogates (they
+# cannot be encoded to UTF-8) and the XML non-characters U+FFFE/U+FFFF.
+_UNSAFE = re.compile('[/\\\\?#%:*"<>|\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]')
+_TRAILING_DOTS_SPACES = re.compile(r"[. ]+$")
+
+# Device names Windows reserves in every folder, with or without extension.
+_WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")]
+)
+
+MAX_SEGMENT_BYTES = 255  # NAME_MAX of ext4, XFS, btrfs, APFS; NTFS counts UTF-16 units (<= bytes)
+_HASH_CHARS = 12
+
+_TOP_FOLDER = {FeedKind.CATEGORY: "categories", FeedKind.AUTHOR: "authors", FeedKind.TAG: "tags"}
+_KIND_ORDER = {FeedKind.SITE: 0, FeedKind.CATEGORY: 1, FeedKind.AUTHOR: 2, FeedKind.TAG: 3}
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC, the one spelling of a name that grouping and segments use."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def safe_segment(text: str) -> str:
+    """Make `text` a folder name that works everywhere and cannot leave its parent.
+
+    NFC; `/ \\ ? # % : * " < > |` and control characters become `-`; a leading
+    dot (hidden files, `.`/`..`) and trailing dots or spaces (dropped by
+    Windows) become `-`; Windows device names get a `-` after the stem; empty
+    becomes `-`; a name longer than 255 UTF-8 bytes is cut on a character
+    boundary and ends with a hash of the whole name, so it stays unique.
+    """
+    seg = _UNSAFE.sub("-", nfc(text))
+    if seg.startswith("."):
+        seg = "-" + seg[1:]
+    seg = _TRAILING_DOTS_SPACES.sub(lambda m: "-" * len(m.group()), seg)
+    if not seg:
+        return "-"
+    stem = seg.split(".", 1)[0]
+    if stem.upper() in _WINDOWS_RESERVED:
+        seg = f"{stem}-{seg[len(stem):]}"
+    encoded = seg.encode("utf-8")
+    if len(encoded) > MAX_SEGMENT_BYTES:
+        digest = hashlib.sha256(encoded).hexdigest()[:_HASH_CHARS]
+        head = encoded[: MAX_SEGMENT_BYTES - _HASH_CHARS - 1].decode("utf-8", "ignore")
+        seg = f"{head}-{digest}"
+    return seg
+
+
+def segment(name: str, mapping: Mapping[str, str]) -> str:
+    """The folder name of one category level, author or tag.
+
+    A site may choose a segment with `category_map`/`author_map`/`tag_map`
+    (looked up by the name as written and by its NFC form); the chosen value is
+    made safe the same way as a plain name.
+    """
+    key = nfc(name)
+    chosen = mapping.get(name)
+    if chosen is None:
+        chosen = mapping.get(key, key)
+    return safe_segment(chosen)
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Newest published first; equal dates ordered by source path, so the order never varies."""
+    return sorted(sorted(articles, key=lambda a: a.source), key=lambda a: a.published, reverse=True)
+
+
+def group_feeds(articles: Iterable[Article], config: Config) -> list[FeedSpec]:
+    """Every feed to publish: the site, each category level, each author, each tag.
+
+    Drafts are left out. The site feed is always there, even with no article.
+    Each feed holds its newest `config.limit` articles (0 = all), newest first.
+    Names are compared in NFC; two different names that would share a folder
+    (after the maps, or differing only in case) raise SegmentClashError.
+    Feeds come sorted: site, categories, authors, tags, each by name.
+    """
+    ordered = newest_first(a for a in articles if not a.draft)
+    members: dict[tuple[FeedKind, tuple[str, ...]], list[Article]] = {}
+    first_seen: dict[tuple[FeedKind, tuple[str, ...]], str] = {}
+    names_cache: dict[str, str] = {}
+
+    def norm(name: str) -> str:
+        cached = names_cache.get(name)
+        if cached is None:
+            cached = names_cache[name] = nfc(name)
+        return cached
+
+    for article in ordered:
+        keys: dict[tuple[FeedKind, tuple[str, ...]], None] = {}
+        for path in article.categories:
+            names = tuple(norm(n) for n in path)
+            for depth in range(1, len(names) + 1):
+                keys[(FeedKind.CATEGORY, names[:depth])] = None
+        for author in article.authors:
+            keys[(FeedKind.AUTHOR, (norm(author.name),))] = None
+        for tag in article.tags:
+            keys[(FeedKind.TAG, (norm(tag),))] = None
+        for key in keys:
+            bucket = members.get(key)
+            if bucket is None:
+                members[key] = [article]
+                first_seen[key] = article.source
+            else:
+                bucket.append(article)
+
+    maps = {
+        FeedKind.CATEGORY: _nfc_keys(config.category_map),
+        FeedKind.AUTHOR: _nfc_keys(config.author_map),
+        FeedKind.TAG: _nfc_keys(config.tag_map),
+    }
+    keys_sorted = sorted(members, key=lambda k: (_KIND_ORDER[k[0]], k[1]))
+    segments_of = _assign_segments(keys_sorted, maps, first_seen)
+
+    limit = config.limit or None
+    specs = [FeedSpec(FeedKind.SITE, (), (), tuple(ordered[:limit]))]
+    for key in keys_sorted:
+        kind, names = key
+        specs.append(FeedSpec(kind, names, segments_of[key], tuple(members[key][:limit])))
+    return specs
+
+
+def _nfc_keys(mapping: Mapping[str, str]) -> dict[str, str]:
+    return {nfc(k): v for k, v in mapping.items()}
+
+
+def _assign_segments(
+    keys: list[tuple[FeedKind, tuple[str, ...]]],
+    maps: Mapping[FeedKind, Mapping[str, str]],
+    first_seen: Mapping[tuple[FeedKind, tuple[str, ...]], str],
+) -> dict[tuple[FeedKind, tuple[str, ...]], tuple[str, ...]]:
+    """Segments for every feed key, refusing two names on one folder.
+
+    `keys` is sorted so a parent comes before its children and the clash
+    reported is always the same pair.
+    """
+    out: dict[tuple[FeedKind, tuple[str, ...]], tuple[str, ...]] = {}
+    # (kind, parent names, case-folded segment) -> the name that took it
+    taken: dict[tuple[FeedKind, tuple[str, ...], str], str] = {}
+    for key in keys:
+        kind, names = key
+        parent = names[:-1]
+        seg = segment(names[-1], maps[kind])
+        slot = (kind, parent, seg.casefold())
+        owner = taken.setdefault(slot, names[-1])
+        if owner != names[-1]:
+            other = (kind, (*parent, owner))
+            raise SegmentClashError(
+                kind.value, owner, names[-1], seg, first_seen.get(other), first_seen.get(key)
+            )
+        out[key] = (*out[(kind, parent)], seg) if parent else (seg,)
+    return out
+
+
+def feed_paths(spec: FeedSpec) -> tuple[str, str]:
+    """(Atom path, RSS path) relative to the output folder, POSIX separators."""
+    folder = spec.directory
+    prefix = f"{folder}/" if folder else ""
+    return f"{prefix}atom.xml", f"{prefix}rss.xml"
+
+
+def _quoted_folder(spec: FeedSpec) -> str:
+    if spec.kind is FeedKind.SITE:
+        return ""
+    return "/".join((_TOP_FOLDER[spec.kind], *(quote(s, safe="") for s in spec.segments))) + "/"
+
+
+def feed_url(spec: FeedSpec, fmt: str, config: Config) -> str:
+    """Absolute URL of the feed in `fmt` ("atom" or "rss"), segments percent-encoded."""
+    if fmt not in ("atom", "rss"):
+        raise ValueError(f"unknown feed format {fmt!r}")
+    return f"{config.base_url}{_quoted_folder(spec)}{fmt}.xml"
+
+
+def page_url(spec: FeedSpec, config: Config) -> str:
+    """The site page a feed mirrors (Hexo's layout): /, /categories/a/b/, /authors/x/, /tags/y/."""
+    return f"{config.base_url}{_quoted_folder(spec)}"
+
+
+def feed_label(spec: FeedSpec) -> str:
+    """Human name of a feed within its kind: '新媒体 / 高科技行业门户', 'Alice', '' for the site."""
+    return " / ".join(spec.names)

@@ -1,0 +1,521 @@
+"""FeedSpec -> Atom 1.0 and RSS 2.0 bytes, with feedgen.
+
+Pure: the same spec and config always give the same bytes (no clock, no
+ordering left to chance). `FeedRenderer` is the fast path for a whole run:
+an article sits in up to ~10 feeds (site, three category levels, author,
+tags), so its entry is built and serialised by feedgen once per format and
+those bytes are reused by every feed it is in.
+
+Deliberate departures from feedgen's defaults:
+- Atom entries never use feedgen's enclosure: feedgen 1.0 writes it as a
+  second rel="alternate" link and readers open the image instead of the
+  article. The image is a media:thumbnail in both formats, plus an RSS
+  enclosure when its MIME type is known from the URL.
+- RSS authors are dc:creator (RSS <author> must be an e-mail address, and
+  the W3C validator warns when both are present).
+- The first author of an article is its author, the others are contributors
+  (atom:contributor, dc:contributor): with several atom:author elements
+  feedparser shows the last one and newsboat all of them, with several
+  dc:creator both show the last; this way every reader shows the same
+  byline and every person is still in the entry.
+- RSS category values are the slash-separated segment path, as RSS 2.0
+  defines hierarchic categories; Atom gets the same path as term plus the
+  human label.
+- Dates are cut to whole seconds (a reader tested drops the zone of a date
+  with fractional seconds); feed `updated`/`lastBuildDate` is the newest
+  entry's, or EMPTY_FEED_DATE for a feed with no entry, never "now".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcBaseExtension, DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension, MediaExtension
+from feedgen.feed import FeedGenerator
+
+from feeds import __version__
+from feeds.config import Config
+from feeds.errors import Diagnostic
+from feeds.group import feed_label, feed_paths, feed_url, nfc, page_url, segment
+from feeds.model import Article, Author, FeedKind, FeedSpec
+
+GENERATOR = "feeds"
+EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
+"""`updated` of a feed without entries: fixed, so the bytes do not change from run to run
+(and not before 1990, which the W3C validator calls implausible)."""
+
+# XML 1.0 Char, minus DEL and the C1 controls: XML "discourages" them, the
+# W3C validator warns about them and readers show them as mojibake.
+_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+# Characters allowed in a URI (RFC 3986 reserved + unreserved + '%').
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+_URI_OK = re.compile(r"[A-Za-z0-9!#$%&'()*+,/:;=?@\[\]~\-._]*")
+
+# The W3C validator's addr-spec test: anything else is an error in Atom.
+_EMAIL_OK = re.compile(
+    r"[A-Z0-9_\-+.']+@(([0-9]{1,3}\.){3}|([A-Z0-9\-]+\.)+)[A-Z0-9][-A-Z0-9]*", re.IGNORECASE
+)
+
+# Fixed table rather than `mimetypes`, whose answers depend on the machine.
+IMAGE_TYPES = {
+    "apng": "image/apng",
+    "avif": "image/avif",
+    "bmp": "image/bmp",
+    "gif": "image/gif",
+    "heic": "image/heic",
+    "heif": "image/heif",
+    "ico": "image/vnd.microsoft.icon",
+    "jfif": "image/jpeg",
+    "jpe": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "jxl": "image/jxl",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "webp": "image/webp",
+}
+
+_FORMAT_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+
+
+# --------------------------------------------------------------- cleaning
+
+
+def clean_text(text: str) -> tuple[str, int]:
+    """`text` without the characters XML cannot carry, and how many were removed."""
+    if _NOT_XML.search(text) is None:
+        return text, 0
+    cleaned, count = _NOT_XML.subn("", text)
+    return cleaned, count
+
+
+def clean_article(article: Article) -> tuple[Article, tuple[Diagnostic, ...]]:
+    """Remove characters not allowed in XML 1.0 from every text field of `article`.
+
+    Returns the article unchanged (the same object) when it is clean; otherwise
+    a cleaned copy and one warning naming the article and the fields touched.
+    Never raises: a stray control character must cost a warning, not a feed.
+    """
+    if _is_clean(article):
+        return article, ()
+    changes: dict[str, object] = {}
+    touched: list[str] = []
+    removed = 0
+
+    def fix(field: str, value: str | None) -> str | None:
+        nonlocal removed
+        if value is None:
+            return None
+        cleaned, count = clean_text(value)
+        if count:
+            removed += count
+            if field not in touched:
+                touched.append(field)
+        return cleaned
+
+    for field in ("title", "link", "id", "summary", "content", "image", "language"):
+        value = getattr(article, field)
+        cleaned = fix(field, value)
+        if cleaned is not value:
+            changes[field] = cleaned
+    authors = tuple(
+        Author(fix("authors", a.name) or "", fix("authors", a.email), fix("authors", a.uri)) for a in article.authors
+    )
+    categories = tuple(tuple(fix("categories", n) or "" for n in path) for path in article.categories)
+    tags = tuple(fix("tags", t) or "" for t in article.tags)
+    if not removed:
+        return article, ()
+    changes.update(authors=authors, categories=categories, tags=tags)
+    warning = Diagnostic(
+        article.source,
+        f"removed {removed} character(s) not allowed in XML from {', '.join(touched)}",
+        severity="warning",
+    )
+    return dataclasses.replace(article, **changes), (warning,)
+
+
+def _is_clean(article: Article) -> bool:
+    """One scan over every text field (the common case: nothing to remove)."""
+    texts = [article.title, article.link, article.id]
+    texts += (t for t in (article.summary, article.content, article.image, article.language) if t)
+    texts += (t for a in article.authors for t in (a.name, a.email, a.uri) if t)
+    texts += (n for path in article.categories for n in path)
+    texts += article.tags
+    return _NOT_XML.search("\n".join(texts)) is None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def as_uri(url: str) -> str:
+    """An IRI as a plain-ASCII URI (UTF-8 percent-encoding); a URI is returned as is.
+
+    The W3C validator rejects raw non-ASCII or spaces in links and ids, and a
+    Hexo permalink built from a Chinese title is full of them.
+    """
+    if _URI_OK.fullmatch(url):
+        return url
+    return quote(url, safe=_URI_SAFE)
+
+
+def image_type(url: str) -> str | None:
+    """MIME type of an image from its URL's extension, or None when it cannot be told.
+
+    Image proxies put the real URL in the query
+    (`https://proxy.example/?http://host/a.png`, `...?url=http%3A...png`),
+    so a URL found in the query is looked at too.
+    """
+    parts = urlsplit(url)
+    candidates = [parts.path]
+    if "://" in parts.query or "%3A%2F%2F" in parts.query.upper():
+        embedded = (unquote(parts.query), *(value for _, value in parse_qsl(parts.query)))
+        candidates += [urlsplit(value).path for value in embedded if "://" in value]
+    for path in candidates:
+        ext = posixpath.splitext(path)[1].lower().lstrip(".")
+        if ext in IMAGE_TYPES:
+            return IMAGE_TYPES[ext]
+    return None
+
+
+def whole_seconds(moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment` without fractional seconds; a naive one is read in the site's zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.replace(microsecond=0) if moment.microsecond else moment
+
+
+def feed_title(spec: FeedSpec, config: Config) -> str:
+    """'<site>', '<site> — category 新媒体 / 高科技行业门户', '… — author X', '… — tag Y'."""
+    site = clean_text(config.title)[0]
+    if spec.kind is FeedKind.SITE:
+        return site
+    return f"{site} — {spec.kind.value} {clean_text(feed_label(spec))[0]}"
+
+
+def feed_author(config: Config) -> Author:
+    """The feed-level author Atom needs: config.author, else the site title as a name."""
+    return config.author or Author(config.title)
+
+
+# ---------------------------------------------------------------- entries
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _EntryParts:
+    """Everything both formats need from one article, computed once."""
+
+    article: Article
+    link: str
+    id: str
+    published: datetime
+    updated: datetime
+    categories: tuple[tuple[str, str, str], ...]  # (term, label, scheme)
+    image: str | None
+    image_type: str | None
+
+
+# How entries start and where they end in a feedgen document. '<' in text and
+# attribute values is always escaped, so these bytes can only be tags.
+_ENTRY_TAG = {"atom": b"<entry>", "rss": b"<item>"}
+_END_TAG = {"atom": b"</feed>", "rss": b"</channel>"}
+
+
+def _line_start(document: bytes, at: int) -> int:
+    return document.rfind(b"\n", 0, at) + 1
+
+
+def _entries_end(document: bytes, fmt: str) -> int:
+    """Offset of the line that closes the entries' parent (where feedgen appends entries)."""
+    return _line_start(document, document.rindex(_END_TAG[fmt]))
+
+
+def _entry_starts(document: bytes, fmt: str) -> list[int]:
+    """Offsets of the lines where entries start, in document order."""
+    tag, starts = _ENTRY_TAG[fmt], []
+    found = document.find(tag)
+    while found != -1:
+        starts.append(_line_start(document, found))
+        found = document.find(tag, found + len(tag))
+    return starts
+
+
+class FeedRenderer:
+    """Renders the feeds of one run, serialising each article's entry once per format.
+
+    A feed is feedgen's document for the feed without entries, with the
+    entries' serialised bytes put where feedgen puts entries: byte for byte
+    what feedgen writes for the whole feed (tests check this), without
+    building and serialising an article again for each of the ~10 feeds it
+    is in. Give `specs` (all feeds of the run) and each entry's bytes are
+    dropped after the last feed that uses it, which bounds memory.
+    Not thread-safe: use one renderer per thread.
+    """
+
+    def __init__(self, config: Config, specs: Iterable[FeedSpec] = ()) -> None:
+        self._config = config
+        self._zone = config.zone
+        self._category_scheme = config.base_url + "categories/"
+        self._tag_scheme = config.base_url + "tags/"
+        self._maps = {
+            FeedKind.CATEGORY: {nfc(k): v for k, v in config.category_map.items()},
+            FeedKind.TAG: {nfc(k): v for k, v in config.tag_map.items()},
+        }
+        self._segments: dict[tuple[FeedKind, str], str] = {}
+        # id(article) -> (article, parts); the article is kept so its id stays unique.
+        self._parts_of: dict[int, tuple[Article, _EntryParts]] = {}
+        self._chunks: dict[str, dict[int, bytes]] = {"atom": {}, "rss": {}}
+        self._uses: dict[str, dict[int, int]] = {"atom": {}, "rss": {}}
+        for spec in specs:
+            for article in _unique(spec.articles):
+                for uses in self._uses.values():
+                    uses[id(article)] = uses.get(id(article), 0) + 1
+
+    # -- public
+
+    def atom(self, spec: FeedSpec) -> bytes:
+        """The Atom 1.0 document of `spec`."""
+        return self._document(spec, "atom")
+
+    def rss(self, spec: FeedSpec) -> bytes:
+        """The RSS 2.0 document of `spec`."""
+        return self._document(spec, "rss")
+
+    # -- documents
+
+    def _document(self, spec: FeedSpec, fmt: str) -> bytes:
+        articles = _unique(spec.articles)
+        chunks = self._chunks[fmt]
+        missing = [a for a in articles if id(a) not in chunks]
+        if missing:
+            self._serialise_entries(missing, fmt)
+        shell = self._serialise(self._generator(spec, fmt), fmt)
+        cut = _entries_end(shell, fmt)
+        document = b"".join((shell[:cut], *(chunks[id(a)] for a in articles), shell[cut:]))
+        self._release(articles, fmt)
+        return document
+
+    def _serialise_entries(self, articles: Sequence[Article], fmt: str) -> None:
+        """Serialise entries with feedgen inside a throw-away feed and keep each one's bytes."""
+        fg = self._bare_generator(fmt)
+        fg.entry([self._feed_entry(a, fmt) for a in articles])
+        document = self._serialise(fg, fmt)
+        starts = _entry_starts(document, fmt)
+        if len(starts) != len(articles):
+            raise AssertionError("feedgen's output layout changed: entries cannot be told apart")
+        bounds = [*starts, _entries_end(document, fmt)]
+        chunks = self._chunks[fmt]
+        for article, begin, finish in zip(articles, bounds, bounds[1:]):
+            chunks[id(article)] = document[begin:finish]
+
+    def _release(self, articles: Iterable[Article], fmt: str) -> None:
+        uses, chunks = self._uses[fmt], self._chunks[fmt]
+        for article in articles:
+            left = uses.get(id(article))
+            if left is None:
+                continue  # not announced in `specs`: kept for the whole run
+            if left <= 1:
+                del uses[id(article)]
+                del chunks[id(article)]
+            else:
+                uses[id(article)] = left - 1
+
+    @staticmethod
+    def _serialise(fg: FeedGenerator, fmt: str) -> bytes:
+        if fmt == "atom":
+            return fg.atom_str(pretty=True)
+        # The RSS Profile (and the W3C validator) want '<' and '&' in plain text
+        # as hexadecimal character references; both spellings parse the same.
+        return fg.rss_str(pretty=True).replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;")
+
+    # -- feed level
+
+    @staticmethod
+    def _bare_generator(fmt: str) -> FeedGenerator:
+        """A FeedGenerator with the extensions every feed of `fmt` declares."""
+        fg = FeedGenerator()
+        fg.register_extension("media", MediaExtension, MediaEntryExtension, atom=True, rss=True)
+        if fmt == "rss":
+            fg.register_extension("dc", DcBaseExtension, DcEntryExtension, atom=False, rss=True)
+        fg.title("-")
+        fg.id("-")
+        fg.link(href="-")
+        fg.description("-")
+        fg.updated(EMPTY_FEED_DATE)
+        return fg
+
+    def _generator(self, spec: FeedSpec, fmt: str) -> FeedGenerator:
+        """The feed's own elements, without entries."""
+        config = self._config
+        fg = self._bare_generator(fmt)
+        fg.title(feed_title(spec, config))
+        author = feed_author(config)
+        fg.author(_author_dict(author), replace=True)
+        fg.generator(GENERATOR, version=__version__)
+        if config.language:
+            fg.language(config.language)
+        fg.updated(max((self._parts(a).updated for a in spec.articles), default=EMPTY_FEED_DATE))
+        self_link = {"href": feed_url(spec, fmt, config), "rel": "self", "type": _FORMAT_TYPES[fmt]}
+        if fmt == "atom":
+            fg.id(feed_url(spec, "atom", config))
+            fg.description(clean_text(config.subtitle)[0] if config.subtitle else "")
+            fg.link([self_link, {"href": page_url(spec, config), "rel": "alternate", "type": "text/html"}], replace=True)
+            if config.icon:
+                fg.icon(config.icon)
+            if config.logo:
+                fg.logo(config.logo)
+        else:
+            fg.description(clean_text(config.subtitle)[0] if config.subtitle else feed_title(spec, config))
+            fg.link([self_link, {"href": page_url(spec, config), "rel": "alternate"}], replace=True)  # last = <link>
+            if config.logo or config.icon:
+                fg.image(url=config.logo or config.icon)
+            if author.email and _EMAIL_OK.fullmatch(author.email):
+                fg.managingEditor(f"{author.email} ({clean_text(author.name)[0]})")
+        return fg
+
+    # -- entry level
+
+    def _parts(self, article: Article) -> _EntryParts:
+        cached = self._parts_of.get(id(article))
+        if cached is not None:
+            return cached[1]
+        clean, _ = clean_article(article)
+        image = as_uri(clean.image) if clean.image else None
+        parts = _EntryParts(
+            article=clean,
+            link=as_uri(clean.link),
+            id=as_uri(clean.id),
+            published=whole_seconds(clean.published, self._zone),
+            updated=whole_seconds(clean.updated, self._zone),
+            categories=self._categories(clean),
+            image=image,
+            image_type=image_type(image) if image else None,
+        )
+        self._parts_of[id(article)] = (article, parts)
+        return parts
+
+    def _segment(self, kind: FeedKind, name: str) -> str:
+        key = (kind, name)
+        seg = self._segments.get(key)
+        if seg is None:
+            seg = self._segments[key] = segment(name, self._maps[kind])
+        return seg
+
+    def _categories(self, article: Article) -> tuple[tuple[str, str, str], ...]:
+        """Every category level (term = segment path, label = names) then every tag."""
+        out: dict[str, tuple[str, str, str]] = {}
+        for path in article.categories:
+            names = [nfc(n) for n in path]
+            segs = [self._segment(FeedKind.CATEGORY, n) for n in names]
+            for depth in range(1, len(names) + 1):
+                term = "/".join(segs[:depth])
+                out.setdefault(term, (term, " / ".join(names[:depth]), self._category_scheme))
+        tags: dict[str, tuple[str, str, str]] = {}
+        for tag in article.tags:
+            name = nfc(tag)
+            seg = self._segment(FeedKind.TAG, name)
+            tags.setdefault(seg, (seg, name, self._tag_scheme))
+        return (*out.values(), *tags.values())
+
+    def _feed_entry(self, article: Article, fmt: str) -> FeedEntry:
+        parts = self._parts(article)
+        return self._atom_entry(parts) if fmt == "atom" else self._rss_entry(parts)
+
+    def _common(self, entry: FeedEntry, parts: _EntryParts) -> None:
+        article = parts.article
+        entry.register_extension("media", MediaEntryExtension, atom=True, rss=True)
+        entry.title(article.title)
+        entry.link(href=parts.link)
+        entry.published(parts.published)
+        entry.updated(parts.updated)
+        if parts.image:
+            entry.media.thumbnail({"url": parts.image, "group": None})
+
+    def _atom_entry(self, parts: _EntryParts) -> FeedEntry:
+        article = parts.article
+        entry = FeedEntry()
+        entry.id(parts.id)
+        self._common(entry, parts)
+        people = [_author_dict(a) for a in article.authors if a.name]
+        if people:
+            entry.author(people[0])
+        if people[1:]:
+            entry.contributor(people[1:])
+        if self._config.full_content and article.content:
+            entry.content(article.content, type="html")
+        if article.summary:
+            entry.summary(article.summary, type="html")
+        elif not (self._config.full_content and article.content):
+            entry.summary(article.title)  # Atom wants some text; the title is the honest minimum
+        if parts.categories:
+            entry.category([{"term": t, "label": label, "scheme": s} for t, label, s in parts.categories])
+        return entry
+
+    def _rss_entry(self, parts: _EntryParts) -> FeedEntry:
+        article = parts.article
+        entry = FeedEntry()
+        entry.guid(parts.id, permalink=parts.id == parts.link)
+        self._common(entry, parts)
+        entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+        names = [a.name for a in article.authors if a.name]
+        if names:
+            entry.dc.dc_creator(names[0])
+        if names[1:]:
+            entry.dc.dc_contributor(names[1:])
+        if article.summary:
+            entry.summary(article.summary)
+        if self._config.full_content and article.content:
+            entry.content(article.content)
+        if parts.categories:
+            entry.category([{"term": t, "scheme": s} for t, _, s in parts.categories])
+        if parts.image and parts.image_type:
+            # Length 0 is the RSS Profile's "unknown": we never download the image.
+            entry.enclosure(parts.image, 0, parts.image_type)
+        return entry
+
+
+def _author_dict(author: Author) -> dict[str, str]:
+    out = {"name": author.name}
+    if author.email and _EMAIL_OK.fullmatch(author.email):
+        out["email"] = author.email
+    if author.uri:
+        out["uri"] = as_uri(author.uri)
+    return out
+
+
+def _unique(articles: Iterable[Article]) -> list[Article]:
+    return list({id(a): a for a in articles}.values())
+
+
+# ------------------------------------------------------------ simple API
+
+
+def render_atom(spec: FeedSpec, config: Config) -> bytes:
+    """The Atom 1.0 document of one feed (use FeedRenderer for many feeds)."""
+    return FeedRenderer(config).atom(spec)
+
+
+def render_rss(spec: FeedSpec, config: Config) -> bytes:
+    """The RSS 2.0 document of one feed (use FeedRenderer for many feeds)."""
+    return FeedRenderer(config).rss(spec)
+
+
+def render_all(specs: Sequence[FeedSpec], config: Config) -> dict[str, bytes]:
+    """Atom and RSS for every spec, keyed by their output paths."""
+    renderer = FeedRenderer(config, specs)
+    out: dict[str, bytes] = {}
+    for spec in specs:
+        atom_path, rss_path = feed_paths(spec)
+        out[atom_path] = renderer.atom(spec)
+        out[rss_path] = renderer.rss(spec)
+    return out
