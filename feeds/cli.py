@@ -4,10 +4,13 @@ Exit codes (documented in README.md):
   0  all good
   1  some articles were rejected or some feed failed validation (the rest was processed)
   2  usage or configuration error (nothing was written)
+  3  another run held the lock for longer than --wait (nothing was written)
+  4  the output could not be written (disk full, permissions); what was published stays valid
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -17,13 +20,16 @@ import typer
 
 from feeds import __version__
 from feeds.config import Config, load_config
-from feeds.errors import ArticleError, ConfigError, Diagnostic
+from feeds.errors import ConfigError
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+EXIT_LOCKED = 3
+EXIT_OUTPUT = 4
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Turn a folder of Hexo-style articles into Atom and RSS feeds.",
     no_args_is_help=True,
     add_completion=False,
@@ -52,7 +58,7 @@ SiteUrlOpt = typer.Option(None, "--site-url", help="Absolute URL the site is ser
 TimezoneOpt = typer.Option(None, "--timezone", help="IANA zone for dates without one [default: UTC].")
 LimitOpt = typer.Option(None, "--limit", min=0, help="Entries per feed, 0 = all [default: 20].")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing unless something is wrong.")
-VerboseOpt = typer.Option(False, "--verbose", "-v", help="Also print warnings and each file written.")
+VerboseOpt = typer.Option(False, "--verbose", "-v", help="Also print notes and each file written.")
 
 
 def err(message: str) -> None:
@@ -84,12 +90,78 @@ def generate(
     site_url: Optional[str] = SiteUrlOpt,
     timezone: Optional[str] = TimezoneOpt,
     limit: Optional[int] = LimitOpt,
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Processes to use; 0 = one per core [default: 0]."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the cache and rebuild every feed (the cache is refreshed)."),
+    wait: float = typer.Option(60.0, "--wait", min=0, help="Seconds to wait for a run already working on --out, then exit 3 [default: 60]."),
     quiet: bool = QuietOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
     """Read the articles and write every feed into the output folder."""
-    err("feeds generate: not built yet")
-    raise typer.Exit(EXIT_USAGE)
+    from feeds.errors import PublishError, SegmentClashError
+    from feeds.lock import LockTimeout, run_lock
+    from feeds.pipeline import LOCK_FILE, STATE_DIR, RunOptions, SourceMissing, generate as run
+
+    cfg = config_or_exit(config, {"site_url": site_url, "timezone": timezone, "limit": limit})
+    options = RunOptions(articles=articles, out=out, jobs=jobs or os.cpu_count() or 1, use_cache=not no_cache)
+    progress = _progress_bar() if not quiet and sys.stderr.isatty() else None
+    try:
+        with run_lock(out / STATE_DIR / LOCK_FILE, wait=wait):
+            report = run(cfg, options, progress.update if progress else None)
+    except (ConfigError, SourceMissing, SegmentClashError) as exc:
+        err(f"feeds: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except LockTimeout as exc:
+        err(f"feeds: {exc}")
+        raise typer.Exit(EXIT_LOCKED) from None
+    except PublishError as exc:
+        err(f"feeds: cannot publish: {exc}")
+        raise typer.Exit(EXIT_OUTPUT) from None
+    except OSError as exc:
+        err(f"feeds: cannot use the output folder {out}: {exc.strerror or exc} ({exc.filename or out})")
+        raise typer.Exit(EXIT_OUTPUT) from None
+    finally:
+        if progress:
+            progress.close()
+    for d in report.errors:
+        err(str(d))
+    if not quiet:
+        for d in report.warnings:
+            err(str(d))
+    if verbose:
+        for note in report.notes:
+            err(f"feeds: note: {note}")
+        for line in report.log:
+            typer.echo(line)
+    if not quiet:
+        typer.echo(report.summary())
+    raise typer.Exit(EXIT_REJECTED if report.rejected or report.invalid else EXIT_OK)
+
+
+class _progress_bar:
+    """A progress bar on stderr for long runs; only ever drawn on a terminal."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._stage = ""
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if total < 500:  # short stages finish before a bar would help
+            return
+        if stage != self._stage:
+            self.close()
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(stage, total=total)
+            self._stage = stage
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+            self._stage = ""
 
 
 # `check` builds links only to check them, so it does not need the site URL:
@@ -108,52 +180,30 @@ def check(
     verbose: bool = VerboseOpt,
 ) -> None:
     """Parse every article and report problems; write nothing."""
-    # Imported here: the parser pulls in nh3, lxml and markdown-it (~60 ms),
-    # which --help and --version do not need.
-    from feeds.parse import parse_article
-    from feeds.read import list_article_files, read_source
+    from feeds.pipeline import SourceMissing, check as run_check
 
     cfg = config_or_exit(config, {"site_url": site_url, "timezone": timezone})
     if cfg.site_url is None:
         cfg = replace(cfg, site_url=CHECK_PLACEHOLDER_URL)
-    if not articles.is_dir():
-        err(f"feeds: articles folder not found: {articles} (pass --articles DIR)")
-        raise typer.Exit(EXIT_USAGE)
     try:
-        files = list_article_files(articles)
-    except OSError as exc:
-        err(f"feeds: cannot list the articles folder {articles}: {exc.strerror or exc}")
+        report = run_check(cfg, articles)
+    except SourceMissing as exc:
+        err(f"feeds: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
-    drafts = rejected = warnings = 0
-    seen_ids: dict[str, str] = {}
-    for file in files:
-        try:
-            parsed = parse_article(read_source(articles, file), cfg)
-        except ArticleError as exc:
-            rejected += 1
-            err(str(exc))
-            continue
-        article = parsed.article
-        if article.draft:
-            drafts += 1
-            if verbose:
-                typer.echo(f"{article.source}: draft, skipped")
-            continue
-        notes = list(parsed.warnings)
-        first = seen_ids.setdefault(article.id, article.source)
-        if first != article.source:
-            notes.append(Diagnostic(article.source, f"same id as {first} ({article.id}): set a different `id:`", None, "warning"))
-        warnings += len(notes)
-        if not quiet:
-            for note in notes:
-                err(str(note))
-        if verbose:
-            typer.echo(f"{article.source}: ok")
+    for d in report.errors:
+        err(str(d))
+    if not quiet:
+        for d in report.warnings:
+            err(str(d))
+    if verbose:
+        for line in report.log:
+            typer.echo(line)
     if not quiet:
         typer.echo(
-            f"{len(files)} articles read, {drafts} drafts skipped, {rejected} rejected, {warnings} warnings"
+            f"{report.files} articles read, {report.drafts} drafts skipped, {report.rejected} rejected, "
+            f"{len(report.warnings)} warnings"
         )
-    raise typer.Exit(EXIT_REJECTED if rejected else EXIT_OK)
+    raise typer.Exit(EXIT_REJECTED if report.rejected else EXIT_OK)
 
 
 @app.command()

@@ -6,7 +6,7 @@ The only module that writes into `out/`. Guarantees:
   SIGKILL) sees the complete old or the complete new version;
 - bytes equal to what is on disk are not written (the modification time
   stays, so HTTP caches and conditional requests keep working);
-- feeds remembers what it wrote in `out/.feeds-manifest.json` and only ever
+- feeds remembers what it wrote in `out/.feeds/manifest.json` and only ever
   removes files listed there: files it did not write are left alone; folders
   it created are removed once empty;
 - the manifest lists old ∪ new before any file is touched and only the new
@@ -14,13 +14,12 @@ The only module that writes into `out/`. Guarantees:
   temporary files a killed run left behind are deleted by the next run;
 - nothing is written outside `out/`: paths are checked and a symlink that
   leads out of it is refused.
-One run at a time: hold `exclusive(out)` around the whole run.
+One run at a time: the caller holds feeds.lock.run_lock around the whole run.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -28,19 +27,17 @@ import re
 import stat
 import tempfile
 from collections.abc import Collection, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from feeds.errors import PublishError
 
-MANIFEST = ".feeds-manifest.json"
-LOCK = ".feeds-lock"
+STATE_DIR = ".feeds"  # feeds' own bookkeeping (manifest, cache, lock): never published, never removed
+MANIFEST = f"{STATE_DIR}/manifest.json"
 _TMP_SUFFIX = ".feeds-tmp"
 _TMP_NAME = re.compile(r"^\..+\.feeds-tmp$")
 _MANIFEST_FORMAT = 1
-_WRITERS = 8  # fsync waits on the disk, not the CPU: overlap them
 
 
 @dataclass(frozen=True)
@@ -85,21 +82,6 @@ class _Manifest:
 # ------------------------------------------------------------------ public
 
 
-@contextmanager
-def exclusive(out: Path) -> Iterator[None]:
-    """Hold the output folder's lock; a second run at the same time gets a PublishError."""
-    out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PublishError(str(out), "another feeds run is writing into this folder") from None
-        yield
-    finally:
-        os.close(fd)
-
-
 def publish(out: Path, files: Mapping[str, bytes], *, keep: Collection[str] = ()) -> PublishReport:
     """Make `out` hold exactly `files` (plus `keep`, untouched), safely.
 
@@ -108,109 +90,255 @@ def publish(out: Path, files: Mapping[str, bytes], *, keep: Collection[str] = ()
     that failed validation keeps its previous version).
     Everything else feeds wrote before and no longer produces is removed.
     """
-    wanted = {_check_path(p): data for p, data in files.items()}
-    kept = {_check_path(p) for p in keep}
-    both = sorted(kept & wanted.keys())
-    if both:
-        raise PublishError(both[0], "a path cannot be both written and kept")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        root = Path(os.path.realpath(out))
-        return _publish(root, wanted, kept)
-    except OSError as exc:
-        raise PublishError(exc.filename or str(out), f"cannot write the output: {exc.strerror or exc}") from None
+    with Publication(out, files.keys(), keep=keep) as publication:
+        for path, data in files.items():
+            publication.put(path, data)
+        return publication.finish()
+
+
+def untouched(out: Path) -> frozenset[str]:
+    """The files feeds wrote that nobody has touched since (relative POSIX paths).
+
+    Lets a run skip rendering a feed whose inputs did not change: the stat
+    must match the manifest exactly (size, mtime, ctime, inode), so a file
+    edited, replaced or deleted by hand is always written again.
+    """
+    root = Path(os.path.realpath(out))
+    _, manifest = _read_manifest(root)
+    found = set()
+    for path, record in manifest.files.items():
+        try:
+            if record.matches(os.lstat(root / path)):
+                found.add(path)
+        except OSError:
+            pass
+    return frozenset(found)
 
 
 # ----------------------------------------------------------------- the run
 
 
-def _publish(root: Path, wanted: Mapping[str, bytes], kept: set[str]) -> PublishReport:
-    mode = _new_file_mode()
-    manifest_bytes, old = _read_manifest(root)
-    kept_records = {p: r for p, r in old.files.items() if p in kept}
-    needed_dirs = {d for p in (*wanted, *kept_records) for d in _parents(p)}
+class Publication:
+    """One run's publishing, fed one file at a time so a run never holds all its output.
 
-    _remove_temp_files(root, {"", *old.dirs, *(d for p in (*old.files, *wanted) for d in _parents(p)[-1:])})
+    Opening it records old ∪ planned in the manifest and makes the folders;
+    `put` stages a file (compared with what is on disk first, so unchanged
+    bytes are never rewritten); `finish` makes the staged files durable with
+    one file-system flush, renames each over its target, removes what is no
+    longer produced and records only what is there now. A planned path that
+    is never `put` is kept as it is (like `keep`). Leaving the `with` block
+    without `finish` (an error, a signal) throws the staged files away: the
+    old versions stay published.
+    """
 
-    # 1. Remember old ∪ new before touching anything (no stat yet for new paths).
-    to_create = sorted(d for d in needed_dirs if not os.path.lexists(root / d))
-    union_files = dict(old.files)
-    for path in wanted.keys() - old.files.keys():
-        union_files[path] = _Record("")  # not on disk yet: no stat can match, bytes decide
-    union = _Manifest(union_files, old.dirs | set(to_create))
-    if union.files.keys() != old.files.keys() or union.dirs != old.dirs:
-        manifest_bytes = _write_manifest(root, union, manifest_bytes, mode)
+    def __init__(self, out: Path, planned: Collection[str], *, keep: Collection[str] = ()) -> None:
+        self._planned = {_check_path(p) for p in planned}
+        self._kept = {_check_path(p) for p in keep}
+        both = sorted(self._kept & self._planned)
+        if both:
+            raise PublishError(both[0], "a path cannot be both written and kept")
+        self._out = out
+        self._staged: list[tuple[str, str]] = []  # (temp file, path)
+        self._results: dict[str, tuple[bool, _Record]] = {}
+        self._done = False
+        with _os_errors(out):
+            out.mkdir(parents=True, exist_ok=True)
+            self._root = Path(os.path.realpath(out))
+            self._open()
 
-    # 2. Folders, checked one component at a time; then the files.
-    for d in sorted(needed_dirs, key=lambda d: d.count("/")):
-        _ensure_dir(root, d)
-    jobs = sorted(wanted.items())
-    if len(jobs) > 1:
-        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
-            results = list(pool.map(lambda job: _sync_file(root, *job, old.files.get(job[0]), mode), jobs))
-    else:
-        results = [_sync_file(root, path, data, old.files.get(path), mode) for path, data in jobs]
+    def _open(self) -> None:
+        root = self._root
+        self._mode = _new_file_mode()
+        self._manifest_bytes, self._old = _read_manifest(root)
+        old = self._old
+        kept_records = {p: r for p, r in old.files.items() if p in self._kept}
+        self._needed_dirs = {d for p in (*self._planned, *kept_records) for d in _parents(p)}
+        _remove_temp_files(root, {"", *old.dirs, *(d for p in (*old.files, *self._planned) for d in _parents(p)[-1:])})
 
-    # 3. Remove what is no longer produced, then folders feeds made that are now unused.
-    removed: list[str] = []
-    touched_dirs: set[str] = set()
-    for path in sorted(old.files.keys() - wanted.keys() - kept):
-        if _remove_file(root, path):
-            removed.append(path)
-            touched_dirs.add(_parents(path)[-1] if "/" in path else "")
-    owned = set(old.dirs) | set(to_create)
-    for d in sorted(owned - needed_dirs, key=lambda d: -d.count("/")):
-        if _remove_dir(root, d):
-            owned.discard(d)
-            touched_dirs.add(d.rpartition("/")[0])
-    for d in sorted(touched_dirs):
-        _fsync_dir(root / d)
+        # 1. Remember old ∪ new before touching anything (no stat yet for new paths).
+        self._created = sorted(d for d in self._needed_dirs if not os.path.lexists(root / d))
+        union_files = dict(old.files)
+        for path in self._planned - old.files.keys():
+            union_files[path] = _Record("")  # not on disk yet: no stat can match, bytes decide
+        union = _Manifest(union_files, old.dirs | set(self._created))
+        if union.files.keys() != old.files.keys() or union.dirs != old.dirs:
+            self._manifest_bytes = _write_manifest(root, union, self._manifest_bytes, self._mode)
 
-    # 4. Remember only what is there now.
-    final_files = dict(kept_records)
-    final_files.update({path: record for path, _, record in results})
-    final = _Manifest(final_files, frozenset(d for d in owned if _is_dir(root, d)))
-    _write_manifest(root, final, manifest_bytes, mode)
+        # 2. Folders, checked one component at a time.
+        for d in sorted(self._needed_dirs, key=lambda d: d.count("/")):
+            _ensure_dir(root, d)
 
-    written = tuple(path for path, was_written, _ in results if was_written)
-    unchanged = tuple(path for path, was_written, _ in results if not was_written)
-    return PublishReport(written, unchanged, tuple(removed))
+    def __enter__(self) -> "Publication":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._done:
+            for tmp, _ in self._staged:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            self._staged.clear()
+
+    def put(self, path: str, data: bytes) -> bool:
+        """Stage one planned file; False when its bytes are already on disk (nothing to write)."""
+        if path not in self._planned or path in self._results:
+            raise PublishError(path, "not planned for this run, or given twice")
+        with _os_errors(path):
+            record = self._old.files.get(path)
+            target = self._root / path
+            digest = _digest(data)
+            same = _same_bytes(target, data, digest, record)
+            if same is not None:
+                self._results[path] = (False, same)
+                return False
+            tmp = _write_temp(target, data, _existing_mode(target, self._mode))
+            self._staged.append((tmp, path))
+            self._results[path] = (True, _Record(digest))
+            return True
+
+    def finish(self) -> PublishReport:
+        """Publish what was staged, remove what is no longer produced, record the result."""
+        with _os_errors(self._out):
+            return self._finish()
+
+    def _finish(self) -> PublishReport:
+        root, old = self._root, self._old
+        # 3. Durable first (one flush), then visible (renames): a crash shows old or new, never torn.
+        _flush([tmp for tmp, _ in self._staged], root)
+        touched_dirs: set[str] = set()
+        for tmp, path in self._staged:
+            os.replace(tmp, root / path)
+            self._results[path] = (True, _Record.of(self._results[path][1].sha256, os.lstat(root / path)))
+            touched_dirs.add(path.rpartition("/")[0])
+        self._staged.clear()
+
+        # 4. Remove what is no longer produced, then folders feeds made that are now unused.
+        not_put = self._planned - self._results.keys()
+        kept = self._kept | not_put
+        removed: list[str] = []
+        for path in sorted(old.files.keys() - self._results.keys() - kept):
+            if _remove_file(root, path):
+                removed.append(path)
+                touched_dirs.add(path.rpartition("/")[0])
+        kept_records = {p: r for p, r in old.files.items() if p in kept}
+        needed = {d for p in (*self._results, *kept_records) for d in _parents(p)}
+        owned = set(old.dirs) | set(self._created)
+        for d in sorted(owned - needed, key=lambda d: -d.count("/")):
+            if _remove_dir(root, d):
+                owned.discard(d)
+                touched_dirs.add(d.rpartition("/")[0])
+        for d in sorted(touched_dirs):
+            _fsync_dir(root / d)
+
+        # 5. Remember only what is there now.
+        final_files = dict(kept_records)
+        final_files.update({path: record for path, (_, record) in self._results.items()})
+        final = _Manifest(final_files, frozenset(d for d in owned if _is_dir(root, d)))
+        _write_manifest(root, final, self._manifest_bytes, self._mode)
+        self._done = True
+
+        written = tuple(sorted(p for p, (was_written, _) in self._results.items() if was_written))
+        unchanged = tuple(sorted(p for p, (was_written, _) in self._results.items() if not was_written))
+        return PublishReport(written, unchanged, tuple(removed))
+
+
+@contextmanager
+def _os_errors(where: Path | str) -> Iterator[None]:
+    """Any OS failure while publishing becomes a PublishError naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise PublishError(exc.filename or str(where), f"cannot write the output: {exc.strerror or exc}") from None
 
 
 # -------------------------------------------------------------- one file
 
 
-def _sync_file(
-    root: Path, path: str, data: bytes, record: _Record | None, new_mode: int
-) -> tuple[str, bool, _Record]:
-    """Make `root/path` hold `data`; returns (path, whether it was written, its new record)."""
-    target = root / path
-    digest = _digest(data)
+def _same_bytes(target: Path, data: bytes, digest: str, record: _Record | None) -> _Record | None:
+    """The file's record when it already holds `data` (by manifest stat, else by reading it)."""
     try:
         st = os.lstat(target)
     except FileNotFoundError:
-        st = None
-    if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == len(data):
-        if record is not None and record.sha256 == digest and record.matches(st):
-            return path, False, record
-        if target.read_bytes() == data:
-            return path, False, _Record.of(digest, st)
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise PublishError(path, "a folder is in the way of this output file")
-    mode = stat.S_IMODE(st.st_mode) if st is not None and stat.S_ISREG(st.st_mode) else new_mode
-    _atomic_write(target, data, mode)
-    return path, True, _Record.of(digest, os.lstat(target))
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        raise PublishError(str(target), "a folder is in the way of this output file")
+    if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+        return None
+    if record is not None and record.sha256 == digest and record.matches(st):
+        return record
+    if target.read_bytes() == data:
+        return _Record.of(digest, st)
+    return None
 
 
-def _atomic_write(target: Path, data: bytes, mode: int) -> None:
-    """Temp file in the same folder, data fsynced, then renamed over `target`."""
+def _existing_mode(target: Path, new_mode: int) -> int:
+    """Keep the permissions someone gave the file; new files get the umask's."""
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return new_mode
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else new_mode
+
+
+def _write_temp(target: Path, data: bytes, mode: int) -> str:
+    """The bytes in a new temporary file beside `target` (not yet durable, not yet visible)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_TMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
             os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return tmp
+
+
+def _flush(paths: list[str], root: Path) -> None:
+    """Make the staged files durable before they are renamed into place.
+
+    One syncfs() of the output's file system costs about one journal commit,
+    where an fsync per file costs one each; elsewhere, fsync every file.
+    """
+    if not paths:
+        return
+    if _syncfs(root):
+        return
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _syncfs(root: Path) -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        syncfs = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return syncfs(fd) == 0
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(target: Path, data: bytes, mode: int) -> None:
+    """Temp file in the same folder, data fsynced, then renamed over `target` (for the manifest)."""
+    tmp = _write_temp(target, data, mode)
+    try:
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -289,7 +417,7 @@ def _check_path(path: str) -> str:
         or any(part in ("", ".", "..") for part in parts)
     ):
         raise PublishError(path, "not a safe relative path inside the output folder")
-    if parts[0] in (MANIFEST, LOCK) or _TMP_NAME.match(parts[-1]):
+    if parts[0] == STATE_DIR or _TMP_NAME.match(parts[-1]):
         raise PublishError(path, "this name is reserved for feeds' own bookkeeping")
     return path
 
@@ -385,6 +513,7 @@ def _write_manifest(root: Path, manifest: _Manifest, current: bytes | None, mode
     """Write the manifest atomically unless it already holds these bytes; returns them."""
     data = _manifest_bytes(manifest)
     if data != current:
+        (root / STATE_DIR).mkdir(exist_ok=True)
         _atomic_write(root / MANIFEST, data, mode)
-        _fsync_dir(root)
+        _fsync_dir(root / STATE_DIR)
     return data

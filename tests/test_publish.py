@@ -15,7 +15,7 @@ import pytest
 from feeds.errors import PublishError
 from feeds.group import group_feeds
 from feeds.pages import render_index, render_opml
-from feeds.publish import LOCK, MANIFEST, PublishReport, exclusive, publish
+from feeds.publish import MANIFEST, STATE_DIR, PublishReport, publish, untouched
 from feeds.render import render_all
 from render_samples import seed_article, site_articles, site_config
 
@@ -33,7 +33,7 @@ def tree(root: Path) -> dict[str, bytes]:
     """Every regular file under root (relative POSIX path -> bytes), bookkeeping excluded."""
     out = {}
     for path in root.rglob("*"):
-        if path.is_file() and path.name not in (MANIFEST, LOCK):
+        if path.is_file() and STATE_DIR not in path.relative_to(root).parts:
             out[path.relative_to(root).as_posix()] = path.read_bytes()
     return out
 
@@ -207,25 +207,6 @@ def test_files_are_readable_by_the_web_server(tmp_path: Path) -> None:
     assert (tmp_path / "dist/atom.xml").stat().st_mode & 0o777 == 0o644
 
 
-def test_a_second_run_at_the_same_time_is_refused(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    with exclusive(dist):
-        child = multiprocessing.get_context("fork").Process(target=_try_lock, args=(dist,))
-        child.start()
-        child.join()
-        assert child.exitcode == 3
-    with exclusive(dist):
-        pass
-
-
-def _try_lock(dist: Path) -> None:
-    try:
-        with exclusive(dist):
-            os._exit(0)
-    except PublishError:
-        os._exit(3)
-
-
 # --- crash safety: SIGKILL at every step of a run -------------------------
 
 
@@ -274,3 +255,13 @@ def test_sigkill_at_any_step_leaves_old_or_new_files_and_loses_track_of_nothing(
         assert child.exitcode == -signal.SIGKILL
     else:
         pytest.fail("the run never completed")
+
+
+def test_untouched_lists_only_files_nobody_changed(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    publish(dist, {"atom.xml": b"<feed/>", "rss.xml": b"<rss/>", "a/atom.xml": b"<feed/>"})
+    assert untouched(dist) == {"atom.xml", "rss.xml", "a/atom.xml"}
+    (dist / "rss.xml").write_bytes(b"<rss>edited by hand</rss>")
+    (dist / "a/atom.xml").unlink()
+    assert untouched(dist) == {"atom.xml"}
+    assert untouched(tmp_path / "nothing-here") == frozenset()
