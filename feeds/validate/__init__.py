@@ -1,0 +1,203 @@
+"""The feed validator: Atom 1.0 and RSS 2.0 checked the way the W3C Feed Validation Service does.
+
+Public API:
+    validate_bytes(data, path, location=None) -> list[Message]   never raises
+    find_feed_files(paths) -> list[Path]                          files and folders
+    Message, has_errors(messages, strict)
+
+One module per job: xmlload (bytes to tree, safely), engine (the rule
+walker), atom / rss / extensions (the rules), common / html (value checks),
+checks (value checks as rules), messages (codes and wording), report (text
+and JSON output).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from html import unescape
+from pathlib import Path
+from typing import Final
+
+from lxml import etree
+
+from feeds.validate import atom, rss
+from feeds.validate.common import check_uri
+from feeds.validate.engine import ATOM_NS, KNOWN_NAMESPACES, XHTML_NS, Walker, split_tag
+from feeds.validate.messages import ERROR, WARNING, Message, render
+from feeds.validate.xmlload import load
+
+__all__ = ["Message", "validate_bytes", "find_feed_files", "has_errors", "ERROR", "WARNING"]
+
+_OLD_ATOM_NS: Final = "http://purl.org/atom/ns#"
+_RSS1_NS: Final = "http://purl.org/rss/1.0/"
+
+
+def validate_bytes(data: bytes, path: str = "<feed>", *, location: str | None = None,
+                   now: datetime | None = None) -> list[Message]:
+    """Every problem in one feed document, in document order. Never raises for any input bytes.
+
+    `location` is the URL the document is (or will be) served from; with it
+    the self link is checked against it (SelfDoesntMatchLocation). `now`
+    fixes the clock for the "date in the future" warning (tests).
+    """
+    try:
+        return _validate(data, path, location, now)
+    except RecursionError:
+        return [Message(path, 1, 1, ERROR, "ValidatorLimit", "the document is nested too deeply to check")]
+    except Exception as exc:  # noqa: BLE001 - the contract: a verdict for any input, never a crash
+        return [Message(path, 1, 1, ERROR, "InternalError",
+                        f"the validator failed on this document ({type(exc).__name__}: {exc}); please report it")]
+
+
+def has_errors(messages: Iterable[Message], strict: bool = False) -> bool:
+    """True when `messages` include an error (or, with strict, a warning)."""
+    return any(m.severity == ERROR or strict for m in messages)
+
+
+def _validate(data: bytes, path: str, location: str | None, now: datetime | None) -> list[Message]:
+    loaded = load(data)
+    messages: list[Message] = []
+    for finding in loaded.findings:
+        severity, text = render(finding.code, finding.details)
+        messages.append(Message(path, finding.line, finding.column, severity, finding.code, text))
+    if loaded.root is None:
+        return messages
+    w = Walker(path, loaded.text, location, loaded.incomplete, now)
+    root = loaded.root
+    namespace, local = split_tag(root.tag)
+    if local == "feed" or (local == "entry" and namespace in (ATOM_NS, None, _OLD_ATOM_NS)):
+        _check_atom_root(w, root, namespace, local)
+    elif local == "rss":
+        _declarations(w, "rss")
+        rss.check_document(w, root, loaded.docinfo_public_id)
+    elif local == "RDF" or namespace == _RSS1_NS:
+        w.report("UnsupportedFormat", root, element=local)
+    else:
+        w.report("UnknownRoot", root, element=local)
+    _bad_characters(w, loaded.text)
+    messages.extend(w.messages)
+    messages.sort(key=lambda m: (m.line, m.column))
+    return messages
+
+
+def _check_atom_root(w: Walker, root: etree._Element, namespace: str | None, local: str) -> None:
+    if namespace is None:
+        w.report("MissingNamespace", root, element=local)
+        return
+    if namespace == _OLD_ATOM_NS:
+        w.report("ObsoleteNamespace", root, value=namespace)
+        return
+    if namespace != ATOM_NS:
+        w.report("InvalidNamespace", root, element=local, value=namespace, expected=f"Atom 1.0 uses {ATOM_NS}")
+        return
+    _declarations(w, "atom")
+    atom.check_document(w, root)
+
+
+# ------------------------------------------------------------ document-wide scans
+
+_DECLARATION: Final = re.compile(r"""\sxmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SKIPPED: Final = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
+_MEDIA_RSS_NO_SLASH: Final = "http://search.yahoo.com/mrss"
+_PREFIXES: Final = {prefix: uri for uri, prefix in KNOWN_NAMESPACES.items()}
+
+
+def _declarations(w: Walker, kind: str) -> None:
+    """Namespace declarations: well-formed URIs, conventional prefixes, known vocabularies."""
+    text = w.text
+    if "xmlns" not in text:
+        return
+    if "<!--" in text or "<![CDATA[" in text:
+        text = _SKIPPED.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    for m in _DECLARATION.finditer(text):
+        prefix = m.group(1)
+        uri = unescape(m.group(2) if m.group(2) is not None else m.group(3))
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 2
+        _declaration(w, prefix, uri, kind, line, column)
+
+
+def _declaration(w: Walker, prefix: str | None, uri: str, kind: str, line: int, column: int) -> None:
+    known = KNOWN_NAMESPACES.get(uri)
+    if prefix and prefix in _PREFIXES:
+        if known != prefix:
+            if uri == _MEDIA_RSS_NO_SLASH:
+                w.report_at("MediaRssNamespace", line, column)
+            else:
+                w.report_at("ReservedPrefix", line, column, value=prefix, expected=_PREFIXES[prefix])
+        elif prefix in ("atom", "xhtml") and kind == "atom":
+            w.report_at("AvoidNamespacePrefix", line, column, value=prefix)
+    elif known is not None:
+        if prefix and known in ("atom", "xhtml") and kind == "atom":
+            w.report_at("AvoidNamespacePrefix", line, column, value=prefix)
+    elif uri == _MEDIA_RSS_NO_SLASH:
+        w.report_at("MediaRssNamespace", line, column)
+    else:
+        problem = check_uri(uri, iri=True, error="InvalidIRI") if uri else None
+        if problem and problem[0] != "SchemeNotIANARegistered":
+            code, details = problem
+            w.report_at(code, line, column, element=f"xmlns:{prefix}" if prefix else "xmlns", **details)
+        elif uri not in (ATOM_NS, XHTML_NS):
+            w.report_at("UnknownNamespace", line, column, value=uri)
+
+
+_CONTROL: Final = re.compile("[\x80-\x9f\ufffd]")
+_DOUBLE_ENCODED: Final = re.compile("[\xc2\xc3][\x80-\xbf]")
+
+
+def _bad_characters(w: Walker, text: str) -> None:
+    """C1 control characters or UTF-8 read as Latin-1: the source's encoding is wrong somewhere."""
+    m = _CONTROL.search(text)
+    if m is None:
+        for candidate in _DOUBLE_ENCODED.finditer(text):
+            start = text.rfind("\n", 0, candidate.start()) + 1
+            end = text.find("\n", candidate.end())
+            segment = text[start: end if end >= 0 else len(text)]
+            try:
+                segment.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                continue
+            m = candidate
+            break
+    if m is not None:
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        w.report_at("BadCharacters", line, column)
+
+
+# ------------------------------------------------------------ finding files
+
+_FEED_SUFFIXES: Final = frozenset({".xml", ".atom", ".rss"})
+_ROOT_SNIFF: Final = re.compile(rb"<(?:[\w.\-]+:)?(?:feed|rss)[\s>/]")
+
+
+def find_feed_files(paths: Iterable[Path]) -> list[Path]:
+    """The feed documents named by `paths`: files as given, folders searched for Atom and RSS files.
+
+    A file inside a folder counts when its name ends in .xml, .atom or .rss
+    and its first kilobytes show a <feed> or <rss> element. Raises
+    FileNotFoundError for a path that does not exist.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*")
+                                if p.suffix.lower() in _FEED_SUFFIXES and p.is_file() and _looks_like_feed(p)))
+        else:
+            raise FileNotFoundError(str(path))
+    return found
+
+
+def _looks_like_feed(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    return _ROOT_SNIFF.search(head) is not None

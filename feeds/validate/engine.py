@@ -1,0 +1,427 @@
+"""The rule engine: walks an element tree and dispatches each child to its rule.
+
+A *rule* says how one element is checked where it appears: which attributes
+it takes, whether it may repeat, and a handler that checks its value or
+walks its own children with another rule table. Tables are plain dicts from
+an element *key* to a rule; keys are the local name for the document's own
+vocabulary ('entry', 'channel') and 'prefix:name' for a known extension
+namespace ('dc:creator', 'atom:link'). A child whose key is not in the
+table is an UndefinedElement when its namespace is one we check, and is
+skipped when the namespace is foreign (extensions are allowed everywhere).
+
+The walker keeps, per element being walked, a `Frame`: its key, its parent
+frame and the keys of the children seen so far (order matters: "author in
+the feed before this entry", "description before content:encoded").
+
+For a malformed document the tree is partial; `done(el)` is False for the
+elements whose end tag was never read, and handlers skip their end-of-element
+checks for those, as a streaming validator would never have reached them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from lxml import etree
+
+from feeds.validate.messages import Message, render
+
+ATOM_NS: Final = "http://www.w3.org/2005/Atom"
+XHTML_NS: Final = "http://www.w3.org/1999/xhtml"
+XML_NS: Final = "http://www.w3.org/XML/1998/namespace"
+XML_LANG: Final = f"{{{XML_NS}}}lang"
+XML_BASE: Final = f"{{{XML_NS}}}base"
+
+# Namespaces the W3C service knows, by their conventional prefix. Elements
+# in a namespace listed in CHECKED must be defined where they appear; the
+# others are recognised (no UnknownNamespace warning) but not checked.
+KNOWN_NAMESPACES: Final[dict[str, str]] = {
+    "http://www.bloglines.com/about/specs/fac-1.0": "access",
+    "http://webns.net/mvcb/": "admin",
+    "http://purl.org/rss/1.0/modules/aggregation/": "ag",
+    "http://purl.org/rss/1.0/modules/annotate/": "annotate",
+    "http://www.w3.org/2007/app": "app",
+    "http://media.tangent.org/rss/1.0/": "audio",
+    "http://backend.userland.com/blogChannelModule": "blogChannel",
+    "http://web.resource.org/cc/": "cc",
+    "http://www.microsoft.com/schemas/rss/core/2005": "cf",
+    "http://backend.userland.com/creativeCommonsRssModule": "creativeCommons",
+    "http://purl.org/rss/1.0/modules/company": "company",
+    "http://purl.org/rss/1.0/modules/content/": "content",
+    "http://conversationsnetwork.org/rssNamespace-1.0/": "conversationsNetwork",
+    "http://my.theinfo.org/changed/1.0/rss/": "cp",
+    "http://purl.org/dc/elements/1.1/": "dc",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://purl.org/rss/1.0/modules/email/": "email",
+    "http://purl.org/rss/1.0/modules/event/": "ev",
+    "http://purl.org/syndication/history/1.0": "fh",
+    "http://www.w3.org/2003/01/geo/wgs84_pos#": "geo",
+    "http://geourl.org/rss/module/": "geourl",
+    "http://www.georss.org/georss": "georss",
+    "http://www.opengis.net/gml": "gml",
+    "http://postneo.com/icbm": "icbm",
+    "http://purl.org/rss/1.0/modules/image/": "image",
+    "urn:atom-extension:indexing": "indexing",
+    "http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes",
+    "http://rssnamespace.org/feedburner/ext/1.0": "feedburner",
+    "http://xmlns.com/foaf/0.1/": "foaf",
+    "http://purl.org/rss/1.0/modules/link/": "l",
+    "http://search.yahoo.com/mrss/": "media",
+    "http://www.w3.org/1998/Math/MathML": "mathml",
+    "http://a9.com/-/spec/opensearchrss/1.0/": "opensearch10",
+    "http://a9.com/-/spec/opensearch/1.1/": "opensearch",
+    "http://www.opml.org/spec2": "opml",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
+    "http://purl.org/rss/1.0/modules/reference/": "ref",
+    "http://purl.org/rss/1.0/modules/richequiv/": "reqv",
+    "http://purl.org/rss/1.0/modules/rss091#": "rss091",
+    "http://purl.org/rss/1.0/modules/search/": "search",
+    "http://purl.org/rss/1.0/modules/slash/": "slash",
+    "http://purl.org/rss/1.0/modules/servicestatus/": "ss",
+    "http://hacks.benhammersley.com/rss/streaming/": "str",
+    "http://purl.org/rss/1.0/modules/subscription/": "sub",
+    "http://feedsync.org/2007/feedsync": "sx",
+    "http://www.w3.org/2000/svg": "svg",
+    "http://purl.org/rss/1.0/modules/syndication/": "sy",
+    "http://purl.org/rss/1.0/modules/taxonomy/": "taxo",
+    "http://purl.org/rss/1.0/modules/threading/": "thr",
+    "http://purl.org/syndication/thread/1.0": "thr",
+    "http://madskills.com/public/xml/rss/module/trackback/": "trackback",
+    "http://wellformedweb.org/CommentAPI/": "wfw",
+    "http://purl.org/rss/1.0/modules/wiki/": "wiki",
+    "http://www.usemod.com/cgi-bin/mb.pl?ModWiki": "wiki",
+    "http://schemas.xmlsoap.org/soap/envelope/": "soap",
+    ATOM_NS: "atom",
+    XHTML_NS: "xhtml",
+    "http://my.netscape.com/rdf/simple/0.9/": "rss090",
+    "http://purl.org/rss/1.0/": "rss1",
+    "http://purl.org/net/rss1.1#": "rss11",
+    "http://base.google.com/ns/1.0": "g",
+    XML_NS: "xml",
+    "http://openid.net/xmlns/1.0": "openid",
+    "http://earth.google.com/kml/2.0": "kml20",
+    "http://earth.google.com/kml/2.1": "kml21",
+    "http://www.opengis.net/kml/2.2": "kml22",
+    "http://www.w3.org/1999/xlink": "xlink",
+    "xri://$xrd*($v*2.0)": "xrd",
+    "xri://$xrds": "xrds",
+}
+
+CHECKED_PREFIXES: Final = frozenset({
+    "atom", "xhtml", "dc", "dcterms", "content", "media", "slash", "wfw", "thr", "sy", "admin", "trackback",
+    "geo", "icbm", "geourl", "georss", "creativeCommons", "blogChannel", "fh", "annotate",
+})
+
+
+def near_miss(uri: str) -> str:
+    """A namespace URI as readers tend to match it: case-insensitive, trailing punctuation ignored."""
+    m = re.match(r".*\w", uri, re.S)
+    return (m.group() if m else uri).lower()
+
+
+_NEARLY: Final = {near_miss(uri): prefix for uri, prefix in KNOWN_NAMESPACES.items()}
+
+
+def prefix_for(uri: str) -> str | None:
+    """The conventional prefix of a known namespace (matched loosely), else None."""
+    prefix = KNOWN_NAMESPACES.get(uri)
+    return prefix if prefix is not None else _NEARLY.get(near_miss(uri))
+
+
+Handler = Callable[["Walker", etree._Element, "Frame", str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """How one element is checked in one context.
+
+    `attrs` are the attribute names (Clark notation) it takes besides xml:*;
+    `once` makes a repeat a DuplicateElement (or `repeat_code`).
+    """
+
+    handle: Handler
+    once: bool = False
+    attrs: frozenset[str] = frozenset()
+    repeat_code: str = "DuplicateElement"
+
+
+Table = Mapping[str, Rule]
+
+
+class Frame:
+    """An element being walked: its key, parent, children seen so far, and rule state."""
+
+    __slots__ = ("key", "parent", "seen", "el", "links", "state")
+
+    def __init__(self, key: str, parent: Frame | None, el: etree._Element | None) -> None:
+        self.key = key
+        self.parent = parent
+        self.el = el
+        self.seen: list[str] = []
+        self.links: list[Any] = []
+        self.state: dict[str, Any] = {}
+
+
+class Walker:
+    """Per-document state: the messages so far and what rules share across elements."""
+
+    def __init__(self, path: str, text: str, location: str | None, incomplete: frozenset[etree._Element],
+                 now: datetime | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.location = location
+        self.incomplete = incomplete
+        self.now = now
+        self.messages: list[Message] = []
+        self.kind = ""  # "atom" | "rss"
+        self.core_ns: str | None = None
+        self.rss_version = ""
+        self.check_xml_attrs = "xml:lang" in text or "xml:base" in text
+        self.has_xml_base = "xml:base" in text
+        self.scopes: dict[str, set[str]] = {}
+        self._keys: dict[str, str | None] = {}
+        self._lines: list[int] | None = None
+
+    # ------------------------------------------------------------ reporting
+
+    def report(self, code: str, el: etree._Element | None, **details: Any) -> None:
+        """Record `code` at `el`'s start tag."""
+        severity, text = render(code, details)
+        line = (el.sourceline or 1) if el is not None else 1
+        column = self._column(el, line) if el is not None else 1
+        self.messages.append(Message(self.path, line, column, severity, code, text))
+
+    def report_at(self, code: str, line: int, column: int, **details: Any) -> None:
+        severity, text = render(code, details)
+        self.messages.append(Message(self.path, line, column, severity, code, text))
+
+    def _column(self, el: etree._Element, line: int) -> int:
+        """1-based column of `el`'s start tag on its line (computed only when reporting)."""
+        if self._lines is None:
+            self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        if line - 1 >= len(self._lines):
+            return 1
+        start = self._lines[line - 1]
+        end = self._lines[line] if line < len(self._lines) else len(self.text)
+        local = split_tag(el.tag)[1] if isinstance(el.tag, str) else ""
+        qname = el.prefix + ":" + local if el.prefix else local
+        at = self.text.find("<" + qname, start, end)
+        return at - start + 1 if at >= 0 else 1
+
+    def source_line(self, line: int) -> str:
+        """The raw text of a 1-based line (for checks that look at how text was escaped)."""
+        if self._lines is None:
+            self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        if line - 1 >= len(self._lines):
+            return ""
+        start = self._lines[line - 1]
+        end = self._lines[line] if line < len(self._lines) else len(self.text)
+        return self.text[start:end]
+
+    # ------------------------------------------------------------ structure
+
+    def done(self, el: etree._Element) -> bool:
+        """False for an element whose end tag was never read (malformed input)."""
+        return not self.incomplete or el not in self.incomplete
+
+    def key_of(self, tag: str) -> str | None:
+        """The rule key of a tag: local name in the core vocabulary, 'prefix:name' in a known one.
+
+        None for a foreign namespace; '!name' for an element without a
+        namespace in a document whose vocabulary has one (Atom).
+        """
+        key = self._keys.get(tag, "")
+        if key != "":
+            return key
+        if tag[0] == "{":
+            uri, local = tag[1:].split("}", 1)
+            if uri == self.core_ns:
+                key = local
+            else:
+                prefix = prefix_for(uri)
+                key = f"{prefix}:{local}" if prefix else None
+        else:
+            key = tag if self.core_ns is None else "!" + tag
+        self._keys[tag] = key
+        return key
+
+    def scope(self, name: str) -> set[str]:
+        """A named set shared across the document (ids seen, guids seen, ...)."""
+        found = self.scopes.get(name)
+        if found is None:
+            found = self.scopes[name] = set()
+        return found
+
+
+def split_tag(tag: str) -> tuple[str | None, str]:
+    """(namespace or None, local name) of a Clark-notation tag."""
+    if tag[:1] == "{":
+        uri, local = tag[1:].split("}", 1)
+        return uri, local
+    return None, tag
+
+
+def own_text(el: etree._Element) -> str:
+    """The character data directly inside `el` (its text and its children's tails)."""
+    text = el.text or ""
+    if len(el):
+        for child in el:
+            if child.tail:
+                text += child.tail
+    return text
+
+
+def display(key: str) -> str:
+    """How a key is named in messages."""
+    return key.lstrip("!")
+
+
+# ---------------------------------------------------------------- walking
+
+XML_ATTRS: Final = frozenset({XML_LANG, XML_BASE, f"{{{XML_NS}}}space", f"{{{XML_NS}}}id"})
+
+
+def check_attributes(w: Walker, el: etree._Element, key: str, allowed: frozenset[str]) -> None:
+    """UnexpectedAttribute for attributes a rule does not take (foreign-namespace ones are fine)."""
+    for name in el.attrib:
+        if name in allowed or name in XML_ATTRS:
+            continue
+        if name[0] == "{":
+            uri, local = name[1:].split("}", 1)
+            prefix = prefix_for(uri)
+            if prefix is None:
+                continue
+            shown = f"{prefix}:{local}"
+        else:
+            shown = name
+        w.report("UnexpectedAttribute", el, element=display(key), attr=shown)
+
+
+def check_xml_attributes(w: Walker, el: etree._Element, key: str) -> None:
+    """xml:lang must be a language code; xml:base must be an IRI."""
+    from feeds.validate.common import check_uri, is_language  # local: avoids an import cycle
+
+    lang = el.get(XML_LANG)
+    if lang and not is_language(lang):
+        w.report("InvalidLanguage", el, element="xml:lang", value=lang)
+    base = el.get(XML_BASE)
+    if base is not None:
+        problem = check_uri(base, iri=True, error="InvalidIRI")
+        if problem:
+            code, details = problem
+            w.report(code, el, element="xml:base", **details)
+
+
+def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: bool = False) -> None:
+    """Check `el`'s children against `table`, in document order."""
+    if not text_ok:
+        text = own_text(el)
+        if text and not text.isspace():
+            w.report("UnexpectedText", el, element=display(frame.key),
+                     parent=display(frame.parent.key) if frame.parent else "")
+    seen = frame.seen
+    for child in el:
+        tag = child.tag
+        if tag.__class__ is not str:
+            continue  # comment or processing instruction
+        key = w.key_of(tag)
+        if w.check_xml_attrs:
+            check_xml_attributes(w, child, key or tag)
+        rule = table.get(key) if key is not None else None
+        if rule is None:
+            unknown_child(w, child, frame, key)
+            seen.append(key or tag)
+            continue
+        if rule.once and key in seen:
+            w.report(rule.repeat_code, child, element=display(key), parent=display(frame.key))
+        seen.append(key)
+        if child.attrib:
+            check_attributes(w, child, key, rule.attrs)
+        rule.handle(w, child, frame, key)
+
+
+def unknown_child(w: Walker, el: etree._Element, parent: Frame, key: str | None) -> None:
+    """An element no rule covers here: an error in a checked vocabulary, skipped otherwise."""
+    if key is None:
+        if w.kind == "rss":
+            not_in_a_namespace(w, el)
+        return
+    if key[0] == "!":
+        if ":" not in key:  # a prefixed name without a namespace only survives a parse error
+            w.report("UndeterminableVocabulary", el, element=key[1:])
+        return
+    prefix = key.split(":", 1)[0] if ":" in key else None
+    if prefix is None or prefix in CHECKED_PREFIXES:
+        if prefix == "xhtml" and w.kind == "atom":
+            w.report("MisplacedXHTMLContent", el, element=key)
+        else:
+            w.report("UndefinedElement", el, element=key, parent=display(parent.key))
+    elif w.kind == "rss":
+        not_in_a_namespace(w, el)
+
+
+def not_in_a_namespace(w: Walker, el: etree._Element) -> None:
+    """RSS 2.0: everything inside an extension element must itself be namespaced."""
+    for inner in el.iterdescendants():
+        tag = inner.tag
+        if tag.__class__ is str and tag[0] != "{":
+            parent = inner.getparent()
+            w.report("NotInANamespace", inner, element=tag, parent=split_tag(parent.tag)[1])
+
+
+# ---------------------------------------------------------------- leaf elements
+
+Check = Callable[[Walker, etree._Element, str, str, str], None]
+
+
+def leaf(*checks: Check, strip: bool = True) -> Handler:
+    """A handler for a text-only element: child elements are errors, then each check runs.
+
+    A check receives (walker, element, key, value, raw): `value` is the text
+    with surrounding whitespace removed (unless strip=False), `raw` as written.
+    """
+
+    def handle(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
+        if len(el):
+            text_children(w, el, key)
+        if not w.done(el):
+            return
+        raw = own_text(el)
+        value = raw.strip() if strip else raw
+        for check in checks:
+            check(w, el, key, value, raw)
+
+    return handle
+
+
+def text_children(w: Walker, el: etree._Element, key: str) -> None:
+    """Child elements inside a text-only element."""
+    for child in el:
+        tag = child.tag
+        if tag.__class__ is not str:
+            continue
+        local = split_tag(tag)[1]
+        w.report("UndefinedElement", child, element=local, parent=display(key))
+
+
+def eat(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
+    """A recognised element whose content is not checked."""
+
+
+def any_attrs(handle: Handler, once: bool = False) -> Rule:
+    """A rule that takes any attribute (for elements whose content is not checked)."""
+    return Rule(handle, once=once, attrs=_ANY)
+
+
+class _AnySet(frozenset):  # type: ignore[type-arg]
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ANY: Final = _AnySet()
+EAT: Final = Rule(eat, attrs=_ANY)
