@@ -18,7 +18,8 @@ from lxml import etree
 from feeds.validate import checks as c
 from feeds.validate import common, extensions, html
 from feeds.validate.engine import (
-    ATOM_NS, XHTML_NS, XML_BASE, Frame, Rule, Table, Walker, display, leaf, own_text, prefix_for, split_tag, walk,
+    ATOM_NS, XHTML_NS, XML_BASE, Frame, Rule, Table, Walker, check_attributes, display, leaf, own_text, prefix_for,
+    split_tag, walk,
 )
 
 # Registered link relations (IANA), plus any absolute IRI.
@@ -96,7 +97,7 @@ def _text_construct(w: Walker, el: etree._Element, parent: Frame, key: str, *, c
                 blank = not decoded
                 value = decoded.decode("utf-8", "replace") if kind.endswith("/html") else ""
         if kind == "html" or kind.endswith("/html"):
-            c.html_content(w, el, key, value, relative_refs=w.kind == "atom" and not w.has_xml_base,
+            c.html_content(w, el, key, value, relative_refs=w.kind == "atom" and not _xml_base(el),
                            document=kind != "html")
             if kind.endswith("/html") and "<html" not in value and src is None:
                 w.report("HtmlFragment", el, element=name, value=kind)
@@ -278,7 +279,7 @@ def link(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
 
 
 def _self_link(w: Walker, el: etree._Element, href: str) -> None:
-    base = _xml_base(el) if w.has_xml_base else ""
+    base = _xml_base(el)
     if not urlsplit(href).netloc and not urlsplit(base).netloc:
         w.report("RelativeSelf", el, value=href)
     if w.location is None:
@@ -360,7 +361,8 @@ def category(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     label = el.get("label")
     if label is not None:
         c.plain_text(w, el, "label", label)
-    walk(w, el, Frame(key, parent, el), {})
+    if len(el) or (el.text and not el.text.isspace()):
+        walk(w, el, Frame(key, parent, el), {})
 
 
 CATEGORY: Final = Rule(category, attrs=frozenset({"term", "scheme", "label"}))
@@ -516,15 +518,9 @@ def check_document(w: Walker, root: etree._Element) -> None:
     top = Frame("root", None, None)
     local = split_tag(root.tag)[1]
     if root.attrib:
-        from feeds.validate.engine import check_attributes
-
         check_attributes(w, root, local, frozenset({"{urn:atom-extension:indexing}index"}
                                                    if local == "feed" else
                                                    {"{http://www.w3.org/1999/02/22-rdf-syntax-ns#}parseType"}))
-    if w.check_xml_attrs:
-        from feeds.validate.engine import check_xml_attributes
-
-        check_xml_attributes(w, root, local)
     top.seen.append(local)
     if local == "feed":
         feed(w, root, top, "feed")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from email.utils import getaddresses
 from typing import Final
 from urllib.parse import unquote
@@ -18,6 +19,10 @@ from urllib.parse import unquote
 from feeds.validate.langcodes import LANGUAGE_CODES
 
 Problem = tuple[str, dict[str, str]]  # (code, message details)
+
+# The checks are pure and `feeds generate` repeats each entry in several
+# feeds (site, categories, tags, author), so values repeat: memoise them.
+_memo = lru_cache(maxsize=1 << 15)
 
 # ---------------------------------------------------------------- dates
 
@@ -38,6 +43,14 @@ def _plausible(moment: datetime, now: datetime | None) -> bool:
 
 def check_rfc3339(value: str, now: datetime | None = None) -> Problem | None:
     """Atom dates: full date, 'T', full time, 'Z' or a numeric offset (RFC 3339 5.6)."""
+    found = _parse_rfc3339(value)
+    if isinstance(found, datetime):
+        return None if _plausible(found, now) else ("ImplausibleDate", {"value": value})
+    return found
+
+
+@_memo
+def _parse_rfc3339(value: str) -> Problem | datetime:
     m = _RFC3339.match(value)
     if m is None:
         return "InvalidRFC3339Date", {"value": value}
@@ -53,12 +66,10 @@ def check_rfc3339(value: str, now: datetime | None = None) -> Problem | None:
         offset = timedelta(hours=int(m.group(8)), minutes=int(m.group(9)))
         if m.group(7) == "-":
             offset = -offset
-    moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc) - offset
-    if not _plausible(moment, now):
-        return "ImplausibleDate", {"value": value}
-    return None
+    return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc) - offset
 
 
+@_memo
 def check_w3cdtf(value: str) -> Problem | None:
     """Dublin Core dates: a W3C-DTF profile of ISO 8601, any precision from a year down."""
     m = _W3CDTF.match(value)
@@ -95,6 +106,14 @@ _COMMENT: Final = re.compile(r"\([^()]*\)")
 
 def check_rfc822(value: str, now: datetime | None = None) -> Problem | None:
     """RSS dates: RFC 822 with four-digit years (RFC 2822 3.3), weekday must match the date."""
+    found = _parse_rfc822(value)
+    if isinstance(found, datetime):
+        return None if _plausible(found, now) else ("ImplausibleDate", {"value": value})
+    return found
+
+
+@_memo
+def _parse_rfc822(value: str) -> Problem | datetime:
     m = _RFC822_STRICT.match(value)
     if m is None:
         loose = re.sub(r"\\.", "", value)
@@ -121,11 +140,8 @@ def check_rfc822(value: str, now: datetime | None = None) -> Problem | None:
         sign = -1 if zone[0] == "-" else 1
         digits = zone.lstrip("+-")
         offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    moment = datetime(when.year, when.month, when.day, int(hour), int(minute),
-                      min(int(second or 0), 59), tzinfo=timezone.utc) - offset
-    if not _plausible(moment, now):
-        return "ImplausibleDate", {"value": value}
-    return None
+    return datetime(when.year, when.month, when.day, int(hour), int(minute),
+                    min(int(second or 0), 59), tzinfo=timezone.utc) - offset
 
 
 # ---------------------------------------------------------------- URIs
@@ -157,6 +173,7 @@ IANA_SCHEMES: Final = frozenset(
 )
 
 
+@_memo
 def check_uri(value: str, *, absolute: bool = False, iri: bool = False,
               error: str = "InvalidLink") -> Problem | None:
     """A URI (or IRI) reference; `absolute` demands a scheme, `error` names the failure.
@@ -195,6 +212,7 @@ def is_absolute_uri(value: str) -> bool:
     return bool(re.match(_SCHEME, value))
 
 
+@_memo
 def canonical_uri(value: str) -> str | None:
     """The RFC 3986 normal form readers compare ids in, or None when it cannot be built.
 
@@ -264,6 +282,7 @@ def is_media_type(value: str) -> bool:
 
 # ---------------------------------------------------------------- languages
 
+@_memo
 def is_language(value: str) -> bool:
     """An RFC 3066 tag whose primary subtag is an ISO 639 code (e.g. en, en-US, epo)."""
     return value.split("-", 1)[0].lower() in LANGUAGE_CODES
@@ -282,10 +301,18 @@ def is_addr_spec(value: str) -> bool:
     return bool(_ADDR_SPEC.match(value) or _SIMPLE_ADDR.match(value))
 
 
+_ADDRESS_WITH_COMMENT: Final = re.compile(r"([^\s@()<>,\"]+@[^\s@()<>,\"]+)\s*\([^()]*\)\Z")
+
+
+@_memo
 def check_contact(value: str) -> Problem | None:
     """RSS people: an address, optionally with a display name: 'jane@example.com (Jane Doe)'."""
-    addresses = getaddresses([value])
-    address = addresses[0][1] if len(addresses) == 1 else value
+    simple = _ADDRESS_WITH_COMMENT.match(value)
+    if simple:
+        address = simple.group(1)
+    else:
+        addresses = getaddresses([value])
+        address = addresses[0][1] if len(addresses) == 1 else value
     return None if is_addr_spec(address) else ("InvalidContact", {"value": value})
 
 

@@ -28,6 +28,7 @@ from typing import Any, Final
 
 from lxml import etree
 
+from feeds.validate.common import check_uri, is_language
 from feeds.validate.messages import Message, render
 
 ATOM_NS: Final = "http://www.w3.org/2005/Atom"
@@ -133,6 +134,7 @@ def prefix_for(uri: str) -> str | None:
     return prefix if prefix is not None else _NEARLY.get(near_miss(uri))
 
 
+_UNSEEN: Final = "\0"
 Handler = Callable[["Walker", etree._Element, "Frame", str], None]
 
 
@@ -170,10 +172,10 @@ class Frame:
 class Walker:
     """Per-document state: the messages so far and what rules share across elements."""
 
-    def __init__(self, path: str, text: str, location: str | None, incomplete: frozenset[etree._Element],
+    def __init__(self, path: str, source: bytes, location: str | None, incomplete: frozenset[etree._Element],
                  now: datetime | None = None) -> None:
         self.path = path
-        self.text = text
+        self.source = source
         self.location = location
         self.incomplete = incomplete
         self.now = now
@@ -181,11 +183,18 @@ class Walker:
         self.kind = ""  # "atom" | "rss"
         self.core_ns: str | None = None
         self.rss_version = ""
-        self.check_xml_attrs = "xml:lang" in text or "xml:base" in text
-        self.has_xml_base = "xml:base" in text
         self.scopes: dict[str, set[str]] = {}
-        self._keys: dict[str, str | None] = {}
+        self.xml_checked: set[etree._Element] = set()
+        self.keys: dict[str, str | None] = {}
         self._lines: list[int] | None = None
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The document as text, decoded on first use (only placing messages needs it)."""
+        if self._text is None:
+            self._text = self.source.decode("utf-8-sig", errors="replace")
+        return self._text
 
     # ------------------------------------------------------------ reporting
 
@@ -235,8 +244,8 @@ class Walker:
         None for a foreign namespace; '!name' for an element without a
         namespace in a document whose vocabulary has one (Atom).
         """
-        key = self._keys.get(tag, "")
-        if key != "":
+        key = self.keys.get(tag, _UNSEEN)
+        if key is not _UNSEEN:
             return key
         if tag[0] == "{":
             uri, local = tag[1:].split("}", 1)
@@ -247,7 +256,7 @@ class Walker:
                 key = f"{prefix}:{local}" if prefix else None
         else:
             key = tag if self.core_ns is None else "!" + tag
-        self._keys[tag] = key
+        self.keys[tag] = key
         return key
 
     def scope(self, name: str) -> set[str]:
@@ -287,9 +296,16 @@ XML_ATTRS: Final = frozenset({XML_LANG, XML_BASE, f"{{{XML_NS}}}space", f"{{{XML
 
 
 def check_attributes(w: Walker, el: etree._Element, key: str, allowed: frozenset[str]) -> None:
-    """UnexpectedAttribute for attributes a rule does not take (foreign-namespace ones are fine)."""
+    """UnexpectedAttribute for attributes a rule does not take (foreign-namespace ones are fine).
+
+    Also checks xml:lang and xml:base, which any element may carry.
+    """
     for name in el.attrib:
-        if name in allowed or name in XML_ATTRS:
+        if name in XML_ATTRS:
+            if name == XML_LANG or name == XML_BASE:
+                check_xml_attributes(w, el, key)
+            continue
+        if name in allowed:
             continue
         if name[0] == "{":
             uri, local = name[1:].split("}", 1)
@@ -303,9 +319,10 @@ def check_attributes(w: Walker, el: etree._Element, key: str, allowed: frozenset
 
 
 def check_xml_attributes(w: Walker, el: etree._Element, key: str) -> None:
-    """xml:lang must be a language code; xml:base must be an IRI."""
-    from feeds.validate.common import check_uri, is_language  # local: avoids an import cycle
-
+    """xml:lang must be a language code; xml:base must be an IRI (checked once per element)."""
+    if el in w.xml_checked:
+        return
+    w.xml_checked.add(el)
     lang = el.get(XML_LANG)
     if lang and not is_language(lang):
         w.report("InvalidLanguage", el, element="xml:lang", value=lang)
@@ -319,21 +336,24 @@ def check_xml_attributes(w: Walker, el: etree._Element, key: str) -> None:
 
 def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: bool = False) -> None:
     """Check `el`'s children against `table`, in document order."""
-    if not text_ok:
-        text = own_text(el)
-        if text and not text.isspace():
-            w.report("UnexpectedText", el, element=display(frame.key),
-                     parent=display(frame.parent.key) if frame.parent else "")
+    text = el.text
+    stray_text = bool(text) and not text.isspace()
     seen = frame.seen
+    keys = w.keys
     for child in el:
+        tail = child.tail
+        if tail and not stray_text and not tail.isspace():
+            stray_text = True
         tag = child.tag
         if tag.__class__ is not str:
             continue  # comment or processing instruction
-        key = w.key_of(tag)
-        if w.check_xml_attrs:
-            check_xml_attributes(w, child, key or tag)
+        key = keys.get(tag, _UNSEEN)
+        if key is _UNSEEN:
+            key = w.key_of(tag)
         rule = table.get(key) if key is not None else None
         if rule is None:
+            if child.attrib:
+                check_xml_attributes(w, child, key or tag)
             unknown_child(w, child, frame, key)
             seen.append(key or tag)
             continue
@@ -343,6 +363,9 @@ def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: 
         if child.attrib:
             check_attributes(w, child, key, rule.attrs)
         rule.handle(w, child, frame, key)
+    if stray_text and not text_ok:
+        w.report("UnexpectedText", el, element=display(frame.key),
+                 parent=display(frame.parent.key) if frame.parent else "")
 
 
 def unknown_child(w: Walker, el: etree._Element, parent: Frame, key: str | None) -> None:
@@ -389,9 +412,12 @@ def leaf(*checks: Check, strip: bool = True) -> Handler:
     def handle(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
         if len(el):
             text_children(w, el, key)
-        if not w.done(el):
+            raw = own_text(el)
+        else:
+            raw = el.text or ""
+        incomplete = w.incomplete
+        if incomplete and el in incomplete:
             return
-        raw = own_text(el)
         value = raw.strip() if strip else raw
         for check in checks:
             check(w, el, key, value, raw)

@@ -10,6 +10,7 @@ there, as the W3C service reports them.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from lxml import etree
@@ -137,9 +138,10 @@ def _media_thumbnail(w: Walker, el: etree._Element, parent: Frame, key: str) -> 
     _media_url(w, el, key, required=True)
     _media_positive(w, el, key, "width", "height")
     time = el.get("time")
-    if time and not __import__("re").match(_NPT, time):
+    if time and not re.match(_NPT, time):
         w.report("InvalidNPTTime", el, element=display(key), attr="time", value=time)
-    walk(w, el, Frame(key, parent, el), {})
+    if len(el) or (el.text and not el.text.isspace()):
+        walk(w, el, Frame(key, parent, el), {})
 
 
 def _media_url(w: Walker, el: etree._Element, key: str, *, required: bool) -> None:

@@ -113,7 +113,7 @@ def check_style(style: str) -> list[str]:
 
 # ---------------------------------------------------------------- escaped HTML
 
-_START_TAG: Final = re.compile(r"<([A-Za-z][A-Za-z0-9:_\-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_START_TAG: Final = re.compile(r"""(<([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>)""")
 _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
@@ -141,43 +141,62 @@ def check_html(value: str, *, relative_refs: bool, document: bool = False) -> tu
 
 
 def _scan_html(value: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:
-    problems: list[Problem] = []
     if "<" not in value:
         return ()
+    problems: list[Problem] = []
     if "<?" in value:
         if "<?import" in value.lower():
             problems.append(("SecurityRisk", {"value": "?import"}))
         problems.append(("NotHtml", {"value": "<?"}))
-    broken = _UNTERMINATED.search(value)
-    if broken:
-        problems.append(("NotHtml", {"value": broken.group().rstrip("<")[:40]}))
-    for m in _START_TAG.finditer(value):
-        tag = m.group(1).lower()
-        if tag not in HTML_TAGS:
-            problems.append(("NotHtml", {"value": m.group(1)}))
-            continue
-        if document and tag in _DOCUMENT_TAGS:
-            continue
-        if tag not in SAFE_TAGS:
-            problems.append(("SecurityRisk", {"value": tag}))
-            continue
-        blob = m.group(2)
-        if not blob or blob.isspace() or blob.strip() == "/":
-            continue
-        for a in _ATTRIBUTE.finditer(blob):
-            name = a.group(1).lower()
-            raw = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
-            if name == "style":
-                for evil in check_style(unescape(raw or "")):
-                    problems.append(("DangerousStyleAttr", {"value": evil}))
-            elif name not in SAFE_ATTRIBUTES and not name.startswith("data-"):
-                problems.append(("SecurityRiskAttr", {"value": name}))
-            elif relative_refs and raw is not None and (
-                (tag == "a" and name == "href") or (tag == "img" and name == "src")
-            ):
-                problem = _relative_ref(unescape(raw).strip())
-                if problem:
-                    problems.append(problem)
+    cache = _tag_caches.setdefault((relative_refs, document), {})
+    tags = _START_TAG.findall(value)
+    for whole, name, blob in tags:
+        found = cache.get(whole)
+        if found is None:
+            found = _check_tag(name, blob, relative_refs, document)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[whole] = found
+        if found:
+            problems.extend(found)
+    # Every '<' that opens neither a tag, an end tag, a comment nor a PI is
+    # markup a reader's HTML parser will choke on (a tag cut short, say).
+    if value.count("<") - value.count("</") - value.count("<!") - value.count("<?") > len(tags):
+        broken = _UNTERMINATED.search(value)
+        if broken:
+            problems.append(("NotHtml", {"value": broken.group().rstrip("<")[:40]}))
+    return tuple(problems)
+
+
+_tag_caches: dict[tuple[bool, bool], dict[str, tuple[Problem, ...]]] = {}
+
+
+def _check_tag(name: str, blob: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:
+    """What a reader strips from one start tag (memoised: the same tags recur everywhere)."""
+    tag = name.lower()
+    if tag not in HTML_TAGS:
+        return (("NotHtml", {"value": name}),)
+    if document and tag in _DOCUMENT_TAGS:
+        return ()
+    if tag not in SAFE_TAGS:
+        return (("SecurityRisk", {"value": tag}),)
+    if not blob or blob.isspace() or blob.strip() == "/":
+        return ()
+    problems: list[Problem] = []
+    for a in _ATTRIBUTE.finditer(blob):
+        attr = a.group(1).lower()
+        raw = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
+        if attr == "style":
+            for evil in check_style(unescape(raw or "")):
+                problems.append(("DangerousStyleAttr", {"value": evil}))
+        elif attr not in SAFE_ATTRIBUTES and not attr.startswith("data-"):
+            problems.append(("SecurityRiskAttr", {"value": attr}))
+        elif relative_refs and raw is not None and (
+            (tag == "a" and attr == "href") or (tag == "img" and attr == "src")
+        ):
+            problem = _relative_ref(unescape(raw).strip())
+            if problem:
+                problems.append(problem)
     return tuple(problems)
 
 

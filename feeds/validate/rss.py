@@ -14,8 +14,7 @@ from lxml import etree
 from feeds.validate import atom, common, extensions
 from feeds.validate import checks as c
 from feeds.validate.engine import (
-    EAT, Frame, Rule, Table, Walker, check_attributes, check_xml_attributes, display, leaf, own_text, split_tag,
-    walk,
+    EAT, Frame, Rule, Table, Walker, check_attributes, display, leaf, own_text, split_tag, walk,
 )
 
 NETSCAPE_091: Final = "-//Netscape Communications//DTD RSS 0.91//EN"
@@ -471,8 +470,6 @@ def check_document(w: Walker, root: etree._Element, public_id: str | None) -> No
             w.report("InvalidRSSVersion", root, value=version)
     if root.attrib:
         check_attributes(w, root, "rss", frozenset({"version"}))
-    if w.check_xml_attrs:
-        check_xml_attributes(w, root, "rss")
     top = Frame("root", None, None)
     top.seen.append("rss")
     _rss(w, root, top, "rss")

@@ -51,11 +51,12 @@ class Loaded:
 
     `root` is None when nothing could be parsed. `incomplete` holds the
     elements whose end tag was never reached (only for malformed input).
-    `text` is the decoded document, kept for placing messages.
+    `source` is the UTF-8 the parser read (kept for placing messages and
+    for document-wide byte scans).
     """
 
     root: etree._Element | None
-    text: str
+    source: bytes
     findings: list[Finding]
     incomplete: frozenset[etree._Element] = frozenset()
     docinfo_public_id: str | None = None
@@ -64,26 +65,30 @@ class Loaded:
 def load(data: bytes) -> Loaded:
     """Decode and parse `data`; never raises for any input."""
     if len(data) > MAX_BYTES:
-        return Loaded(None, "", [Finding("ValidatorLimit", 1, 1, {"limit": str(MAX_BYTES)})])
+        return Loaded(None, b"", [Finding("ValidatorLimit", 1, 1, {"limit": str(MAX_BYTES)})])
     findings: list[Finding] = []
-    text, encoding = _decode(data, findings)
-    if text is None:
-        return Loaded(None, "", findings)
-    # libxml2 decodes UTF-8 (with or without a BOM) itself; anything else is
-    # handed over as UTF-8 we produced, with the declaration neutralised.
-    if encoding == "utf_8":
-        source = data
+    encoding, body = _sniff(data, findings)
+    if encoding is None:
+        return Loaded(None, b"", findings)
+    if encoding == "utf-8":
+        source = data  # libxml2 checks UTF-8 itself; Python decodes only to explain a failure
     else:
+        text = _decode(body, encoding, findings)
+        if text is None:
+            return Loaded(None, b"", findings)
+        # Handed to libxml2 as the UTF-8 we produced, with the declaration neutralised.
         source = _DECLARATION.sub(lambda m: f'<?xml version="{m.group(1)}"', text, count=1).encode("utf-8")
     try:
         root = etree.fromstring(source, _parser())
     except etree.XMLSyntaxError as exc:
-        return _load_partial(source, text, findings, exc)
-    return Loaded(root, text, findings, docinfo_public_id=root.getroottree().docinfo.public_id)
+        if encoding == "utf-8" and _decode(body, "utf-8", findings) is None:
+            return Loaded(None, b"", findings)
+        return _load_partial(source, findings, exc)
+    return Loaded(root, source, findings, docinfo_public_id=root.getroottree().docinfo.public_id)
 
 
-def _decode(data: bytes, findings: list[Finding]) -> tuple[str | None, str]:
-    """The document as text, checking the declared encoding against the bytes."""
+def _sniff(data: bytes, findings: list[Finding]) -> tuple[str | None, bytes]:
+    """The Python codec the document is in (BOM, else declaration, else UTF-8), and its bytes sans BOM."""
     bom_encoding = None
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -92,7 +97,7 @@ def _decode(data: bytes, findings: list[Finding]) -> tuple[str | None, str]:
     if bom_encoding is None and data[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
         bom_encoding = "utf-16-le" if data[0] == 0x3C else "utf-16-be"
     head = data[:512].decode(bom_encoding or "latin-1", errors="replace")
-    declared_version, declared_encoding = None, None
+    declared_encoding = None
     m = _DECLARATION.match(head)
     if m:
         declared_version, declared_encoding = m.group(1), m.group(2)
@@ -103,27 +108,34 @@ def _decode(data: bytes, findings: list[Finding]) -> tuple[str | None, str]:
         codec = codecs.lookup(name)
     except LookupError:
         findings.append(Finding("UnknownEncoding", 1, 1, {"value": name}))
-        return None, ""
+        return None, data
     if bom_encoding and declared_encoding:
         try:
             declared_codec = codecs.lookup(declared_encoding).name
         except LookupError:
             declared_codec = declared_encoding
-        if declared_codec.replace("-le", "").replace("-be", "") != codec.name.replace("-le", "").replace("-be", ""):
+        if _family(declared_codec) != _family(codec.name):
             findings.append(Finding("EncodingMismatch", 1, 1, {"bom": bom_encoding, "value": declared_encoding}))
-    normal = codec.name.replace("-", "_")
-    if normal not in _COMMON_ENCODINGS:
+    if codec.name.replace("-", "_") not in _COMMON_ENCODINGS:
         findings.append(Finding("ObscureEncoding", 1, 1, {"value": name}))
+    return ("utf-8" if codec.name == "utf-8" else codec.name), data
+
+
+def _family(codec_name: str) -> str:
+    return codec_name.replace("-le", "").replace("-be", "").replace("_le", "").replace("_be", "")
+
+
+def _decode(body: bytes, encoding: str, findings: list[Finding]) -> str | None:
+    """`body` as text, or None with a UnicodeError finding placed at the first bad byte."""
     try:
-        text = data.decode(codec.name)
+        return body.decode(encoding)
     except UnicodeDecodeError as exc:
-        good = data[: exc.start].decode(codec.name, errors="replace")
+        good = body[: exc.start].decode(encoding, errors="replace")
         line = good.count("\n") + 1
         column = len(good) - (good.rfind("\n") + 1) + 1
         findings.append(Finding("UnicodeError", line, column,
-                                {"encoding": name, "detail": f"byte 0x{data[exc.start]:02x} cannot be decoded"}))
-        return None, ""
-    return text, ("utf_8" if normal in ("utf_8", "utf_8_sig") and bom_encoding in (None, "utf-8") else normal)
+                                {"encoding": encoding, "detail": f"byte 0x{body[exc.start]:02x} cannot be decoded"}))
+        return None
 
 
 _local = threading.local()
@@ -149,7 +161,7 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-def _load_partial(source: bytes, text: str, findings: list[Finding], error: etree.XMLSyntaxError) -> Loaded:
+def _load_partial(source: bytes, findings: list[Finding], error: etree.XMLSyntaxError) -> Loaded:
     """Re-read a malformed document up to its first error, noting which elements were closed.
 
     libxml2 reports some errors (an undeclared prefix, say) and reads on; a
@@ -180,4 +192,4 @@ def _load_partial(source: bytes, text: str, findings: list[Finding], error: etre
         (started.append if event == "start" else ended.add)(element)
     root = started[0] if started else None
     incomplete = frozenset(e for e in started if e not in ended)
-    return Loaded(root, text, findings, incomplete)
+    return Loaded(root, source, findings, incomplete)
