@@ -278,14 +278,24 @@ def link(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     parent.links.append(Link(rel, mime, hreflang, href))
 
 
+def _netloc(url: str) -> str:
+    try:
+        return urlsplit(url).netloc
+    except ValueError:  # e.g. a malformed IPv6 literal
+        return ""
+
+
 def _self_link(w: Walker, el: etree._Element, href: str) -> None:
     base = _xml_base(el)
-    if not urlsplit(href).netloc and not urlsplit(base).netloc:
+    if not _netloc(href) and not _netloc(base):
         w.report("RelativeSelf", el, value=href)
     if w.location is None:
         return
-    document_base = urljoin(w.location, base) if base else w.location
-    resolved = urljoin(document_base, href)
+    try:
+        document_base = urljoin(w.location, base) if base else w.location
+        resolved = urljoin(document_base, href)
+    except ValueError:
+        return
     if resolved.split("#")[0] == document_base.split("#")[0]:
         return
     if common.canonical_uri(resolved) != common.canonical_uri(w.location):
@@ -302,7 +312,10 @@ def _xml_base(el: etree._Element | None) -> str:
         el = el.getparent()
     resolved = ""
     for base in reversed(bases):
-        resolved = urljoin(resolved, base) if resolved else base
+        try:
+            resolved = urljoin(resolved, base) if resolved else base
+        except ValueError:
+            resolved = base
     return resolved
 
 

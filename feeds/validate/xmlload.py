@@ -60,6 +60,11 @@ class Loaded:
     findings: list[Finding]
     incomplete: frozenset[etree._Element] = frozenset()
     docinfo_public_id: str | None = None
+    read_up_to: int = -1  # how much of `source` was read (all unless malformed)
+
+    def __post_init__(self) -> None:
+        if self.read_up_to < 0:
+            self.read_up_to = len(self.source)
 
 
 def load(data: bytes) -> Loaded:
@@ -192,4 +197,4 @@ def _load_partial(source: bytes, findings: list[Finding], error: etree.XMLSyntax
         (started.append if event == "start" else ended.add)(element)
     root = started[0] if started else None
     incomplete = frozenset(e for e in started if e not in ended)
-    return Loaded(root, source, findings, incomplete)
+    return Loaded(root, source, findings, incomplete, read_up_to=offset)
