@@ -76,7 +76,7 @@ def _validate(data: bytes, path: str, location: str | None, now: datetime | None
     elif local == "RDF" or namespace == _RSS1_NS:
         w.report("UnsupportedFormat", root, element=local)
     else:
-        w.report("UnknownRoot", root, element=local)
+        w.report("UndefinedElement", root, element=local, parent="document (a feed starts with <feed>, <entry> or <rss>)")
     _bad_characters(w, loaded.source[:loaded.read_up_to] if loaded.incomplete else loaded.source)
     messages.extend(w.messages)
     messages.sort(key=lambda m: (m.line, m.column))
@@ -84,17 +84,16 @@ def _validate(data: bytes, path: str, location: str | None, now: datetime | None
 
 
 def _check_atom_root(w: Walker, root: etree._Element, namespace: str | None, local: str, end: int) -> None:
-    if namespace is None:
-        w.report("MissingNamespace", root, element=local)
-        return
+    """An Atom root; in no namespace or the wrong one it is reported, then checked as Atom all the same."""
     if namespace == _OLD_ATOM_NS:
         w.report("ObsoleteNamespace", root, value=namespace)
         return
-    if namespace != ATOM_NS:
+    if namespace is None:
+        w.report("MissingNamespace", root, element=local)
+    elif namespace != ATOM_NS:
         w.report("InvalidNamespace", root, element=local, value=namespace, expected=f"Atom 1.0 uses {ATOM_NS}")
-        return
     _declarations(w, "atom", end)
-    atom.check_document(w, root)
+    atom.check_document(w, root, namespace)
 
 
 # ------------------------------------------------------------ document-wide scans

@@ -63,6 +63,8 @@ def _text_construct(w: Walker, el: etree._Element, parent: Frame, key: str, *, c
     if w.kind == "rss" and key != "atom:summary":
         w.report("DuplicateDescriptionSemantics", el, element=name)
     if src is not None:
+        if (el.text and not el.text.isspace()) or len(el):
+            w.report("UnexpectedText", el, element=name)
         problem = common.check_uri(src, error="InvalidURIAttribute")
         if problem:
             w.report(problem[0], el, element=name, attr="src", **problem[1])
@@ -524,10 +526,10 @@ ENTRY: Final[Table] = {
 }
 
 
-def check_document(w: Walker, root: etree._Element) -> None:
-    """An Atom document: a feed, or a single entry."""
+def check_document(w: Walker, root: etree._Element, namespace: str | None = ATOM_NS) -> None:
+    """An Atom document: a feed, or a single entry (its elements in `namespace`, normally Atom's)."""
     w.kind = "atom"
-    w.core_ns = ATOM_NS
+    w.core_ns = namespace
     top = Frame("root", None, None)
     local = split_tag(root.tag)[1]
     if root.attrib:

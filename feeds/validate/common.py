@@ -175,12 +175,14 @@ IANA_SCHEMES: Final = frozenset(
 
 @_memo
 def check_uri(value: str, *, absolute: bool = False, iri: bool = False,
-              error: str = "InvalidLink") -> Problem | None:
+              error: str | None = None) -> Problem | None:
     """A URI (or IRI) reference; `absolute` demands a scheme, `error` names the failure.
 
     tag: and urn: URIs are checked against their own grammars. A bad ASCII
-    character is reported as InvalidUriChar; other failures as `error`.
+    character is reported as InvalidUriChar; other failures as `error`
+    (by default InvalidFullLink, InvalidIRI or InvalidLink, as the W3C names them).
     """
+    error = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
     scheme = value.split(":", 1)[0].lower() if ":" in value else ""
     if scheme == "tag":
         return None if _TAG_URI.match(value) else ("InvalidTAG", {"value": value})

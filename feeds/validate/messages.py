@@ -44,7 +44,6 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "InternalError": (ERROR, "the validator failed on this document ({detail}); please report it"),
     "ValidatorLimit": (ERROR, "the document is larger than {limit} bytes; publish fewer or shorter entries"),
     "InvalidDoctype": (ERROR, "a DOCTYPE is only allowed with RSS 0.91; remove it"),
-    "UnknownRoot": (ERROR, "<{element}> is not an Atom or RSS document root; expected <feed>, <entry> or <rss>"),
     "InvalidNamespace": (ERROR, "<{element}> is in namespace '{value}'; {expected}"),
     "ObsoleteNamespace": (ERROR, "'{value}' is the namespace of a pre-1.0 Atom draft; use http://www.w3.org/2005/Atom"),
     "MissingNamespace": (ERROR, "<{element}> uses a prefix that is not declared, or no namespace where one is needed; declare its namespace"),
@@ -52,7 +51,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "InvalidRSSVersion": (ERROR, "RSS version '{value}' is not known; use version=\"2.0\""),
     # --- structure -------------------------------------------------------
     "UndefinedElement": (ERROR, "<{element}> is not allowed inside <{parent}>; remove it, or move it to where it is defined"),
-    "MissingElement": (ERROR, "<{parent}> must contain a <{element}> element; add one"),
+    "MissingElement": (ERROR, "<{parent}> must contain <{element}>; add it"),
     "MissingTitle": (ERROR, "<{parent}> must contain a <title> element; add one"),
     "MissingLink": (ERROR, "<{parent}> must contain a <link> element; add one"),
     "MissingDescription": (ERROR, "<{parent}> must contain a <description> element; add one"),
