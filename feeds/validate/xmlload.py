@@ -111,13 +111,13 @@ def _sniff(data: bytes, findings: list[Finding]) -> tuple[str | None, bytes]:
     name = bom_encoding or declared_encoding or "utf-8"
     try:
         codec = codecs.lookup(name)
-    except LookupError:
+    except (LookupError, ValueError):
         findings.append(Finding("UnknownEncoding", 1, 1, {"value": name}))
         return None, data
     if bom_encoding and declared_encoding:
         try:
             declared_codec = codecs.lookup(declared_encoding).name
-        except LookupError:
+        except (LookupError, ValueError):
             declared_codec = declared_encoding
         if _family(declared_codec) != _family(codec.name):
             findings.append(Finding("EncodingMismatch", 1, 1, {"bom": bom_encoding, "value": declared_encoding}))
