@@ -51,6 +51,10 @@ def rfc822(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> Non
     _report(w, el, key, common.check_rfc822(value, w.now))
 
 
+def iso8601(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
+    _report(w, el, key, common.check_iso8601(value))
+
+
 def w3cdtf(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
     _report(w, el, key, common.check_w3cdtf(value))
 

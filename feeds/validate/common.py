@@ -32,6 +32,9 @@ _RFC3339: Final = re.compile(
 _W3CDTF: Final = re.compile(
     r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(?:\.\d*)?)?(?:Z|[+-]\d\d:\d\d))?)?)?\Z"
 )
+_ISO8601: Final = re.compile(
+    r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(?:\.\d*)?)?(?:Z|[+-]\d\d:\d\d)?)?)?)?\Z"
+)
 _EARLIEST: Final = datetime(1990, 1, 1, tzinfo=timezone.utc)
 _FUTURE_SLACK: Final = timedelta(minutes=10)
 
@@ -70,11 +73,21 @@ def _parse_rfc3339(value: str) -> Problem | datetime:
 
 
 @_memo
+def check_iso8601(value: str) -> Problem | None:
+    """Event and aggregation dates: ISO 8601, any precision, time zone optional."""
+    return _check_dtf(value, _ISO8601, "InvalidISO8601DateTime")
+
+
+@_memo
 def check_w3cdtf(value: str) -> Problem | None:
     """Dublin Core dates: a W3C-DTF profile of ISO 8601, any precision from a year down."""
-    m = _W3CDTF.match(value)
+    return _check_dtf(value, _W3CDTF, "InvalidW3CDTFDate")
+
+
+def _check_dtf(value: str, pattern: re.Pattern[str], code: str) -> Problem | None:
+    m = pattern.match(value)
     if m is None:
-        return "InvalidW3CDTFDate", {"value": value}
+        return code, {"value": value}
     year, month, day, hour, minute, second = m.groups()
     try:
         if day:
@@ -82,9 +95,9 @@ def check_w3cdtf(value: str) -> Problem | None:
         elif month and not 1 <= int(month) <= 12:
             raise ValueError(month)
     except ValueError:
-        return "InvalidW3CDTFDate", {"value": value}
+        return code, {"value": value}
     if (hour and int(hour) > 23) or (minute and int(minute) > 59) or (second and int(second) > 60):
-        return "InvalidW3CDTFDate", {"value": value}
+        return code, {"value": value}
     return None
 
 

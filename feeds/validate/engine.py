@@ -115,7 +115,7 @@ KNOWN_NAMESPACES: Final[dict[str, str]] = {
 
 CHECKED_PREFIXES: Final = frozenset({
     "atom", "xhtml", "dc", "dcterms", "content", "media", "slash", "wfw", "thr", "sy", "admin", "trackback",
-    "geo", "icbm", "geourl", "georss", "creativeCommons", "blogChannel", "fh", "annotate",
+    "geo", "icbm", "geourl", "georss", "creativeCommons", "blogChannel", "fh", "annotate", "ag", "ev",
 })
 
 

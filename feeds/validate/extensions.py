@@ -275,6 +275,15 @@ ITEM: Final[dict[str, Rule]] = {
     "trackback:ping": _once(c.uri(absolute=True)),
     "trackback:about": _text_with(c.uri(absolute=True)),
     "creativeCommons:license": _text_with(c.uri(absolute=True)),
+    # Aggregation and Event modules (RSS 1.0 modules, also seen in RSS 2.0 items).
+    "ag:source": _once(),
+    "ag:sourceURL": _once(c.uri(absolute=True)),
+    "ag:timestamp": _once(c.iso8601),
+    "ev:startdate": _once(c.iso8601),
+    "ev:enddate": _once(c.iso8601),
+    "ev:location": any_attrs(eat),
+    "ev:organizer": any_attrs(eat),
+    "ev:type": _once(),
 }
 
 
