@@ -65,7 +65,7 @@ def _validate(data: bytes, path: str, location: str | None, now: datetime | None
         messages.append(Message(path, finding.line, finding.column, severity, finding.code, text))
     if loaded.root is None:
         return messages
-    w = Walker(path, loaded.source, location, loaded.incomplete, now)
+    w = Walker(path, loaded.source, location, loaded.incomplete, now, loaded.root)
     root = loaded.root
     namespace, local = split_tag(root.tag)
     if local == "feed" or (local == "entry" and namespace in (ATOM_NS, None, _OLD_ATOM_NS)):

@@ -77,7 +77,7 @@ def _text_construct(w: Walker, el: etree._Element, parent: Frame, key: str, *, c
     value = el.text or ""
     if kind == "xhtml" and value.strip():
         w.report("MissingXhtmlDiv", el, element=name)
-    elements = [child for child in el if child.tag.__class__ is str]
+    elements = [child for child in el if child.tag.__class__ is str] if len(el) else []
     if elements:
         value = _text_construct_children(w, el, name, kind, xml_type, elements)
     if not w.done(el):
@@ -435,6 +435,7 @@ def feed(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     walk(w, el, frame, FEED)
     if "entry" not in frame.seen and w.done(el):
         feed_metadata_check(w, frame)
+    w.resolve_pending()
     _duplicate_ids(w, frame)
 
 
@@ -541,3 +542,4 @@ def check_document(w: Walker, root: etree._Element, namespace: str | None = ATOM
         feed(w, root, top, "feed")
     else:
         entry(w, root, top, "entry")
+        w.resolve_pending()

@@ -185,13 +185,8 @@ def unique(scope: str, code: str) -> Check:
     """The value may appear once per document (ids, guids)."""
 
     def check(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-        if not value:
-            return
-        seen = w.scope(scope)
-        if value in seen:
-            w.report(code, el, element=display(key), value=value)
-        else:
-            seen.add(value)
+        if value:
+            w.unique(scope, value, code, el, key)
 
     return check
 

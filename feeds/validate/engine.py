@@ -169,25 +169,44 @@ class Frame:
         self.state: dict[str, Any] = {}
 
 
+@dataclass(slots=True)
+class Pending:
+    """A value that must be unique in the document, checked once the whole document is walked.
+
+    It is placed by its element while the tree is alive, or by line and
+    column once it has been (see `placed`).
+    """
+
+    scope: str
+    value: str
+    code: str
+    element: str
+    el: etree._Element | None
+    line: int = 1
+    column: int = 1
+
 class Walker:
     """Per-document state: the messages so far and what rules share across elements."""
 
     def __init__(self, path: str, source: bytes, location: str | None, incomplete: frozenset[etree._Element],
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None, root: etree._Element | None = None) -> None:
         self.path = path
         self.source = source
         self.location = location
         self.incomplete = incomplete
         self.now = now
+        self.root = root
         self.messages: list[Message] = []
         self.kind = ""  # "atom" | "rss"
         self.core_ns: str | None = None
         self.rss_version = ""
         self.scopes: dict[str, set[str]] = {}
+        self.pending: list[Pending] = []
         self.xml_checked: set[etree._Element] = set()
         self.keys: dict[str, str | None] = {}
         self._lines: list[int] | None = None
         self._text: str | None = None
+        self._offsets: dict[etree._Element, int] | None = None
 
     @property
     def text(self) -> str:
@@ -201,26 +220,22 @@ class Walker:
     def report(self, code: str, el: etree._Element | None, **details: Any) -> None:
         """Record `code` at `el`'s start tag."""
         severity, text = render(code, details)
-        line = (el.sourceline or 1) if el is not None else 1
-        column = self._column(el, line) if el is not None else 1
+        line, column = self.position(el) if el is not None else (1, 1)
         self.messages.append(Message(self.path, line, column, severity, code, text))
 
     def report_at(self, code: str, line: int, column: int, **details: Any) -> None:
         severity, text = render(code, details)
         self.messages.append(Message(self.path, line, column, severity, code, text))
 
-    def _column(self, el: etree._Element, line: int) -> int:
-        """1-based column of `el`'s start tag on its line (computed only when reporting)."""
-        if self._lines is None:
-            self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        if line - 1 >= len(self._lines):
-            return 1
-        start = self._lines[line - 1]
-        end = self._lines[line] if line < len(self._lines) else len(self.text)
-        local = split_tag(el.tag)[1] if isinstance(el.tag, str) else ""
-        qname = el.prefix + ":" + local if el.prefix else local
-        at = self.text.find("<" + qname, start, end)
-        return at - start + 1 if at >= 0 else 1
+    def position(self, el: etree._Element) -> tuple[int, int]:
+        """1-based line and column of `el`'s start tag (computed only when reporting)."""
+        line = el.sourceline or 1
+        if self._offsets is None:
+            self._offsets = _start_tag_offsets(self.text, self.root)
+        at = self._offsets.get(el)
+        if at is None:
+            return line, 1
+        return line, at - (self.text.rfind("\n", 0, at) + 1) + 1
 
     def source_line(self, line: int) -> str:
         """The raw text of a 1-based line (for checks that look at how text was escaped)."""
@@ -231,6 +246,30 @@ class Walker:
         start = self._lines[line - 1]
         end = self._lines[line] if line < len(self._lines) else len(self.text)
         return self.text[start:end]
+
+    def unique(self, scope: str, value: str, code: str, el: etree._Element, key: str) -> None:
+        """Note a value that may appear only once per document (ids, guids); see resolve_pending."""
+        self.pending.append(Pending(scope, value, code, display(key), el))
+
+    def placed(self) -> list[Pending]:
+        """The pending values with their positions filled in, no longer tied to the tree."""
+        for item in self.pending:
+            if item.el is not None:
+                item.line, item.column = self.position(item.el)
+                item.el = None
+        return self.pending
+
+    def resolve_pending(self) -> None:
+        """Report every repeat of a value noted with `unique`, at the repeat, in document order."""
+        for item in self.pending:
+            seen = self.scope(item.scope)
+            if item.value in seen:
+                line, column = self.position(item.el) if item.el is not None else (item.line, item.column)
+                severity, text = render(item.code, {"element": item.element, "value": item.value})
+                self.messages.append(Message(self.path, line, column, severity, item.code, text))
+            else:
+                seen.add(item.value)
+        self.pending.clear()
 
     # ------------------------------------------------------------ structure
 
@@ -273,6 +312,38 @@ def split_tag(tag: str) -> tuple[str | None, str]:
         uri, local = tag[1:].split("}", 1)
         return uri, local
     return None, tag
+
+
+def _start_tag_offsets(text: str, root: etree._Element | None) -> dict[etree._Element, int]:
+    """Where each element's start tag begins in `text` (lxml records lines only).
+
+    Elements appear in the text in document order, so one forward scan for
+    '<qname' finds them all; comments are stepped over, and a match inside a
+    CDATA section is skipped.
+    """
+    offsets: dict[etree._Element, int] = {}
+    if root is None:
+        return offsets
+    cdata = [(m.start(), m.end()) for m in re.finditer(r"<!\[CDATA\[.*?\]\]>", text, re.S)] if "<![CDATA[" in text else []
+    cursor = 0
+    for el in root.iter():
+        tag = el.tag
+        if tag.__class__ is not str:
+            if tag is etree.Comment:
+                end = text.find("-->", text.find("<!--", cursor))
+                cursor = end + 3 if end >= 0 else cursor
+            continue
+        local = split_tag(tag)[1]
+        needle = "<" + (el.prefix + ":" + local if el.prefix else local)
+        at = text.find(needle, cursor)
+        while at >= 0 and (text[at + len(needle): at + len(needle) + 1] not in (" ", "\t", "\r", "\n", "/", ">")
+                           or any(start <= at < end for start, end in cdata)):
+            at = text.find(needle, at + 1)
+        if at < 0:
+            break
+        offsets[el] = at
+        cursor = at + len(needle)
+    return offsets
 
 
 def own_text(el: etree._Element) -> str:

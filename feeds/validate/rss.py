@@ -132,7 +132,8 @@ def _guid(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
         w.report("NotSufficientlyUnique", el, value=value)
     if not value:
         w.report("NotBlank", el, element="guid")
-    c.unique("guid", "DuplicateValue")(w, el, key, value, value)
+    if value:
+        w.unique("guid", value, "DuplicateValue", el, key)
 
 
 def _source(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
@@ -477,3 +478,4 @@ def check_document(w: Walker, root: etree._Element, public_id: str | None) -> No
     top = Frame("root", None, None)
     top.seen.append("rss")
     _rss(w, root, top, "rss")
+    w.resolve_pending()
