@@ -23,11 +23,11 @@ from typing import Final
 
 from lxml import etree
 
-from feeds.validate import atom, rss
+from feeds.validate import atom, fastpath, rss
 from feeds.validate.common import check_uri
-from feeds.validate.engine import ATOM_NS, KNOWN_NAMESPACES, XHTML_NS, Walker, split_tag
+from feeds.validate.engine import ATOM_NS, KNOWN_NAMESPACES, PLACEHOLDER_NS, XHTML_NS, Walker, split_tag
 from feeds.validate.messages import ERROR, WARNING, Message, render
-from feeds.validate.xmlload import load
+from feeds.validate.xmlload import Finding, load, parse, sniff
 
 __all__ = ["Message", "validate_bytes", "find_feed_files", "has_errors", "ERROR", "WARNING"]
 
@@ -58,32 +58,70 @@ def has_errors(messages: Iterable[Message], strict: bool = False) -> bool:
 
 
 def _validate(data: bytes, path: str, location: str | None, now: datetime | None) -> list[Message]:
+    messages = _validate_plain_form(data, path, location, now)
+    return messages if messages is not None else _validate_whole(data, path, location, now)
+
+
+def _validate_whole(data: bytes, path: str, location: str | None, now: datetime | None) -> list[Message]:
+    """The general path: parse the whole document (partially, if it is malformed) and walk it."""
     loaded = load(data)
-    messages: list[Message] = []
+    messages = []
     for finding in loaded.findings:
         severity, text = render(finding.code, finding.details)
         messages.append(Message(path, finding.line, finding.column, severity, finding.code, text))
     if loaded.root is None:
         return messages
     w = Walker(path, loaded.source, location, loaded.incomplete, now, loaded.root)
-    root = loaded.root
+    _check_root(w, loaded.root, loaded.docinfo_public_id, loaded.source[:loaded.read_up_to])
+    _bad_characters(w, loaded.source[:loaded.read_up_to])
+    return _finish(messages + w.messages)
+
+
+def _validate_plain_form(data: bytes, path: str, location: str | None, now: datetime | None) -> list[Message] | None:
+    """The fast path for feeds in the plain form `feeds generate` writes (see fastpath.py); None if not."""
+    findings: list[Finding] = []
+    if sniff(data, findings)[0] != "utf-8" or findings:
+        return None
+    cut = fastpath.split(data)
+    if cut is None:
+        return None
+    try:
+        skeleton = parse(cut.skeleton)
+    except etree.XMLSyntaxError:
+        return None
+    w = Walker(path, data, location, frozenset(), now, skeleton)
+    w.fragments = cut.entries
+    try:
+        _check_root(w, skeleton, None, cut.skeleton)
+    except fastpath.Unsuitable:
+        return None
+    _bad_characters(w, cut.skeleton)
+    return _finish(w.messages)
+
+
+def _check_root(w: Walker, root: etree._Element, public_id: str | None, scanned: bytes) -> None:
+    """Dispatch on the document element: Atom feed or entry, RSS, or something else."""
     namespace, local = split_tag(root.tag)
     if local == "feed" or (local == "entry" and namespace in (ATOM_NS, None, _OLD_ATOM_NS)):
-        _check_atom_root(w, root, namespace, local, loaded.read_up_to)
+        _check_atom_root(w, root, namespace, local, scanned)
     elif local == "rss":
-        _declarations(w, "rss", loaded.read_up_to)
-        rss.check_document(w, root, loaded.docinfo_public_id)
+        _declarations(w, "rss", scanned, 0, len(scanned))
+        rss.check_document(w, root, public_id)
     elif local == "RDF" or namespace == _RSS1_NS:
         w.report("UnsupportedFormat", root, element=local)
     else:
-        w.report("UndefinedElement", root, element=local, parent="document (a feed starts with <feed>, <entry> or <rss>)")
-    _bad_characters(w, loaded.source[:loaded.read_up_to] if loaded.incomplete else loaded.source)
-    messages.extend(w.messages)
+        w.report("UndefinedElement", root, element=local,
+                 parent="document (a feed starts with <feed>, <entry> or <rss>)")
+
+
+def _finish(messages: list[Message]) -> list[Message]:
+    """Document order; the source's encoding trouble is reported once, where it first shows."""
     messages.sort(key=lambda m: (m.line, m.column))
-    return messages
+    first_bad = next((m for m in messages if m.code == "BadCharacters"), None)
+    return [m for m in messages if m.code != "BadCharacters" or m is first_bad]
 
 
-def _check_atom_root(w: Walker, root: etree._Element, namespace: str | None, local: str, end: int) -> None:
+def _check_atom_root(w: Walker, root: etree._Element, namespace: str | None, local: str, scanned: bytes) -> None:
     """An Atom root; in no namespace or the wrong one it is reported, then checked as Atom all the same."""
     if namespace == _OLD_ATOM_NS:
         w.report("ObsoleteNamespace", root, value=namespace)
@@ -92,7 +130,7 @@ def _check_atom_root(w: Walker, root: etree._Element, namespace: str | None, loc
         w.report("MissingNamespace", root, element=local)
     elif namespace != ATOM_NS:
         w.report("InvalidNamespace", root, element=local, value=namespace, expected=f"Atom 1.0 uses {ATOM_NS}")
-    _declarations(w, "atom", end)
+    _declarations(w, "atom", scanned, 0, len(scanned))
     atom.check_document(w, root, namespace)
 
 
@@ -103,17 +141,16 @@ _MEDIA_RSS_NO_SLASH: Final = "http://search.yahoo.com/mrss"
 _PREFIXES: Final = {prefix: uri for uri, prefix in KNOWN_NAMESPACES.items()}
 
 
-def _declarations(w: Walker, kind: str, end: int) -> None:
-    """Namespace declarations: well-formed URIs, conventional prefixes, known vocabularies.
+def _declarations(w: Walker, kind: str, source: bytes, begin: int, end: int) -> None:
+    """Namespace declarations in source[begin:end]: well-formed URIs, conventional prefixes, known vocabularies.
 
-    Found by a byte scan of what the parser read (one find() per
-    declaration, line numbers counted incrementally); text that only looks
-    like a declaration inside a comment or CDATA section is skipped.
+    Found by a byte scan (one find() per declaration, line numbers counted
+    incrementally); text that only looks like a declaration inside a comment
+    or CDATA section is skipped.
     """
-    source = w.source
     skipped = _comment_and_cdata_spans(source, end)
     line, line_start, counted = 1, 0, 0
-    at = source.find(b"xmlns", 0, end)
+    at = source.find(b"xmlns", begin, end)
     while at >= 0:
         m = _DECLARATION.match(source, at - 1) if at else None
         if m is not None and not _inside(skipped, at):
@@ -125,7 +162,9 @@ def _declarations(w: Walker, kind: str, end: int) -> None:
             prefix = m.group(1).decode("utf-8", "replace") if m.group(1) else None
             raw = m.group(2) if m.group(2) is not None else m.group(3)
             uri = unescape(raw.decode("utf-8", "replace"))
-            _declaration(w, prefix, uri, kind, line, at - line_start + 1)
+            if uri != PLACEHOLDER_NS:
+                column = len(source[line_start:at].decode("utf-8", "replace")) + 1
+                _declaration(w, prefix, uri, kind, line, column)
         at = source.find(b"xmlns", at + 5, end)
 
 

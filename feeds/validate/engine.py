@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -128,6 +129,7 @@ def near_miss(uri: str) -> str:
 _NEARLY: Final = {near_miss(uri): prefix for uri, prefix in KNOWN_NAMESPACES.items()}
 
 
+@lru_cache(maxsize=1024)
 def prefix_for(uri: str) -> str | None:
     """The conventional prefix of a known namespace (matched loosely), else None."""
     prefix = KNOWN_NAMESPACES.get(uri)
@@ -135,6 +137,9 @@ def prefix_for(uri: str) -> str | None:
 
 
 _UNSEEN: Final = "\0"
+PLACEHOLDER_NS: Final = "urn:x-feeds:validate:entry"  # see fastpath.py
+PLACEHOLDER: Final = f"{{{PLACEHOLDER_NS}}}entry"
+PLACEHOLDER_N: Final = f"{{{PLACEHOLDER_NS}}}n"
 Handler = Callable[["Walker", etree._Element, "Frame", str], None]
 
 
@@ -184,6 +189,8 @@ class Pending:
     el: etree._Element | None
     line: int = 1
     column: int = 1
+    anchor: int = -1  # for an entry checked apart (fastpath): where in the document it starts
+    ordinal: int = -1  # ... and which element of it this is, counted in document order
 
 class Walker:
     """Per-document state: the messages so far and what rules share across elements."""
@@ -207,6 +214,9 @@ class Walker:
         self._lines: list[int] | None = None
         self._text: str | None = None
         self._offsets: dict[etree._Element, int] | None = None
+        self.fragments: tuple[tuple[int, int], ...] = ()  # entries cut out by the fast path (byte ranges)
+        self.locate: Callable[[Walker, Pending], tuple[int, int]] | None = None  # places their pending values
+        self.entry_ranges: dict[int, tuple[int, Any]] = {}  # entry start -> (end, namespaces in scope)
 
     @property
     def text(self) -> str:
@@ -231,11 +241,30 @@ class Walker:
         """1-based line and column of `el`'s start tag (computed only when reporting)."""
         line = el.sourceline or 1
         if self._offsets is None:
-            self._offsets = _start_tag_offsets(self.text, self.root)
+            self._offsets = _start_tag_offsets(self.text, self.root, self._fragment_end)
         at = self._offsets.get(el)
         if at is None:
             return line, 1
         return line, at - (self.text.rfind("\n", 0, at) + 1) + 1
+
+    def place(self, anchor: int, line: int, column: int) -> tuple[int, int]:
+        """Document line and column of a position given relative to the text starting at byte `anchor`."""
+        first_line = self.source.count(b"\n", 0, anchor) + 1
+        if line == 1:
+            return first_line, column - 1 + self.char_column(anchor)
+        return first_line + line - 1, column
+
+    def char_column(self, offset: int) -> int:
+        """1-based column (in characters) of a byte offset of the source."""
+        line_start = self.source.rfind(b"\n", 0, offset) + 1
+        return len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
+
+    def _fragment_end(self, el: etree._Element) -> int | None:
+        """For a fast-path placeholder: the character offset where the entry it stands for ends."""
+        if not self.fragments or el.tag != PLACEHOLDER:
+            return None
+        end = self.fragments[int(el.get(PLACEHOLDER_N, "0"))][1]
+        return len(self.source[:end].decode("utf-8", "replace"))
 
     def source_line(self, line: int) -> str:
         """The raw text of a 1-based line (for checks that look at how text was escaped)."""
@@ -251,12 +280,18 @@ class Walker:
         """Note a value that may appear only once per document (ids, guids); see resolve_pending."""
         self.pending.append(Pending(scope, value, code, display(key), el))
 
-    def placed(self) -> list[Pending]:
-        """The pending values with their positions filled in, no longer tied to the tree."""
-        for item in self.pending:
-            if item.el is not None:
-                item.line, item.column = self.position(item.el)
-                item.el = None
+    def detached(self) -> list[Pending]:
+        """The pending values, no longer tied to the tree: each knows its element's ordinal instead.
+
+        Placing them exactly needs a scan of the text; that is done only for a
+        value that turns out to be repeated (see `locate`).
+        """
+        if self.pending and self.root is not None:
+            ordinals = {el: n for n, el in enumerate(self.root.iter())}
+            for item in self.pending:
+                if item.el is not None:
+                    item.ordinal = ordinals.get(item.el, -1)
+                    item.el = None
         return self.pending
 
     def resolve_pending(self) -> None:
@@ -264,7 +299,12 @@ class Walker:
         for item in self.pending:
             seen = self.scope(item.scope)
             if item.value in seen:
-                line, column = self.position(item.el) if item.el is not None else (item.line, item.column)
+                if item.el is not None:
+                    line, column = self.position(item.el)
+                elif item.anchor >= 0 and self.locate is not None:
+                    line, column = self.locate(self, item)
+                else:
+                    line, column = item.line, item.column
                 severity, text = render(item.code, {"element": item.element, "value": item.value})
                 self.messages.append(Message(self.path, line, column, severity, item.code, text))
             else:
@@ -290,6 +330,8 @@ class Walker:
             uri, local = tag[1:].split("}", 1)
             if uri == self.core_ns:
                 key = local
+            elif uri == PLACEHOLDER_NS:
+                key = "entry" if self.kind == "atom" else "item"
             else:
                 prefix = prefix_for(uri)
                 key = f"{prefix}:{local}" if prefix else None
@@ -314,7 +356,8 @@ def split_tag(tag: str) -> tuple[str | None, str]:
     return None, tag
 
 
-def _start_tag_offsets(text: str, root: etree._Element | None) -> dict[etree._Element, int]:
+def _start_tag_offsets(text: str, root: etree._Element | None,
+                       skip_to: Callable[[etree._Element], int | None]) -> dict[etree._Element, int]:
     """Where each element's start tag begins in `text` (lxml records lines only).
 
     Elements appear in the text in document order, so one forward scan for
@@ -325,6 +368,7 @@ def _start_tag_offsets(text: str, root: etree._Element | None) -> dict[etree._El
     if root is None:
         return offsets
     cdata = [(m.start(), m.end()) for m in re.finditer(r"<!\[CDATA\[.*?\]\]>", text, re.S)] if "<![CDATA[" in text else []
+    delimiters = (" ", "\t", "\r", "\n", "/", ">")
     cursor = 0
     for el in root.iter():
         tag = el.tag
@@ -333,11 +377,15 @@ def _start_tag_offsets(text: str, root: etree._Element | None) -> dict[etree._El
                 end = text.find("-->", text.find("<!--", cursor))
                 cursor = end + 3 if end >= 0 else cursor
             continue
+        jump = skip_to(el)
+        if jump is not None:
+            cursor = jump
+            continue
         local = split_tag(tag)[1]
         needle = "<" + (el.prefix + ":" + local if el.prefix else local)
         at = text.find(needle, cursor)
-        while at >= 0 and (text[at + len(needle): at + len(needle) + 1] not in (" ", "\t", "\r", "\n", "/", ">")
-                           or any(start <= at < end for start, end in cdata)):
+        while at >= 0 and (text[at + len(needle): at + len(needle) + 1] not in delimiters
+                           or (cdata and any(start <= at < end for start, end in cdata))):
             at = text.find(needle, at + 1)
         if at < 0:
             break

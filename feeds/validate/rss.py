@@ -11,7 +11,7 @@ from typing import Final
 
 from lxml import etree
 
-from feeds.validate import atom, common, extensions
+from feeds.validate import atom, common, extensions, fastpath
 from feeds.validate import checks as c
 from feeds.validate.engine import (
     EAT, Frame, Rule, Table, Walker, check_attributes, display, leaf, own_text, split_tag, walk,
@@ -326,6 +326,9 @@ def _undefined(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
 # ---------------------------------------------------------------- item
 
 def _item(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
+    if el.tag == fastpath.PLACEHOLDER:
+        fastpath.replay(w, el, parent, key)
+        return
     frame = Frame(key, parent, el)
     walk(w, el, frame, ITEM)
     if not w.done(el):

@@ -72,7 +72,7 @@ def load(data: bytes) -> Loaded:
     if len(data) > MAX_BYTES:
         return Loaded(None, b"", [Finding("ValidatorLimit", 1, 1, {"limit": str(MAX_BYTES)})])
     findings: list[Finding] = []
-    encoding, body = _sniff(data, findings)
+    encoding, body = sniff(data, findings)
     if encoding is None:
         return Loaded(None, b"", findings)
     if encoding == "utf-8":
@@ -84,7 +84,7 @@ def load(data: bytes) -> Loaded:
         # Handed to libxml2 as the UTF-8 we produced, with the declaration neutralised.
         source = _DECLARATION.sub(lambda m: f'<?xml version="{m.group(1)}"', text, count=1).encode("utf-8")
     try:
-        root = etree.fromstring(source, _parser())
+        root = parse(source)
     except etree.XMLSyntaxError as exc:
         if encoding == "utf-8" and _decode(body, "utf-8", findings) is None:
             return Loaded(None, b"", findings)
@@ -92,7 +92,7 @@ def load(data: bytes) -> Loaded:
     return Loaded(root, source, findings, docinfo_public_id=root.getroottree().docinfo.public_id)
 
 
-def _sniff(data: bytes, findings: list[Finding]) -> tuple[str | None, bytes]:
+def sniff(data: bytes, findings: list[Finding]) -> tuple[str | None, bytes]:
     """The Python codec the document is in (BOM, else declaration, else UTF-8), and its bytes sans BOM."""
     bom_encoding = None
     for bom, name in _BOMS:
@@ -156,6 +156,11 @@ class _NothingFromOutside(etree.Resolver):
 def _parser_options() -> dict[str, object]:
     return dict(resolve_entities=True, no_network=True, load_dtd=False, dtd_validation=False,
                 huge_tree=False, collect_ids=False, remove_blank_text=False)
+
+
+def parse(source: bytes) -> etree._Element:
+    """Parse with the hardened parser; raises XMLSyntaxError."""
+    return etree.fromstring(source, _parser())
 
 
 def _parser() -> etree.XMLParser:
