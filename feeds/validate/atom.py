@@ -532,8 +532,7 @@ ENTRY: Final[Table] = {
 
 def check_document(w: Walker, root: etree._Element, namespace: str | None = ATOM_NS) -> None:
     """An Atom document: a feed, or a single entry (its elements in `namespace`, normally Atom's)."""
-    w.kind = "atom"
-    w.core_ns = namespace
+    w.use_vocabulary("atom", namespace)
     top = Frame("root", None, None)
     local = split_tag(root.tag)[1]
     if root.attrib:

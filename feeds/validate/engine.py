@@ -137,6 +137,7 @@ def prefix_for(uri: str) -> str | None:
 
 
 _UNSEEN: Final = "\0"
+_KEY_CACHES: dict[tuple[str, str | None], dict[str, str | None]] = {}
 PLACEHOLDER_NS: Final = "urn:x-feeds:validate:entry"  # see fastpath.py
 PLACEHOLDER: Final = f"{{{PLACEHOLDER_NS}}}entry"
 PLACEHOLDER_N: Final = f"{{{PLACEHOLDER_NS}}}n"
@@ -339,6 +340,13 @@ class Walker:
             key = tag if self.core_ns is None else "!" + tag
         self.keys[tag] = key
         return key
+
+    def use_vocabulary(self, kind: str, core_ns: str | None) -> None:
+        """Atom or RSS, with its own elements in `core_ns`; element keys are then shared between documents."""
+        self.kind, self.core_ns = kind, core_ns
+        self.keys = _KEY_CACHES.setdefault((kind, core_ns), {})
+        if len(self.keys) > 4096:  # a document inventing element names must not grow it forever
+            self.keys.clear()
 
     def scope(self, name: str) -> set[str]:
         """A named set shared across the document (ids seen, guids seen, ...)."""

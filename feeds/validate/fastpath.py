@@ -179,7 +179,8 @@ def _check_entry(w: Walker, parent_key: str, key: str, context: bool, namespaces
         raise Unsuitable("not exactly one entry")
     entry = wrapper[0]
     sub = Walker(w.path, data, None, frozenset(), w.now, wrapper)
-    sub.kind, sub.core_ns, sub.rss_version = w.kind, w.core_ns, w.rss_version
+    sub.use_vocabulary(w.kind, w.core_ns)
+    sub.rss_version = w.rss_version
     _declarations(sub, w.kind, data, len(opening.encode("utf-8")), len(data))
     _bad_characters(sub, data)
     parent = Frame(parent_key, None, None)

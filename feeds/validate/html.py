@@ -118,7 +118,7 @@ _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
 _CACHE_LIMIT: Final = 8192
-_cache: dict[tuple[str, bool, bool], tuple[Problem, ...]] = {}
+_cache: dict[tuple[int, int, bool, bool], tuple[Problem, ...]] = {}
 _DOCUMENT_TAGS: Final = frozenset({"html", "head", "body", "title"})
 _UNTERMINATED: Final = re.compile(r"<[A-Za-z][^<>]*(?:<|\Z)")
 
@@ -128,9 +128,11 @@ def check_html(value: str, *, relative_refs: bool, document: bool = False) -> tu
 
     `document` is for whole HTML documents (a text/html body), where html,
     head and body are expected. Memoised: feeds share entries, so the same
-    content string is seen many times.
+    content string is seen many times. The memo is keyed by the string's
+    length and hash rather than the string, to keep memory small; two
+    different contents colliding on both is a 1 in 2**64 chance.
     """
-    key = (value, relative_refs, document)
+    key = (len(value), hash(value), relative_refs, document)  # not the string: entries are large
     found = _cache.get(key)
     if found is None:
         found = _scan_html(value, relative_refs, document)

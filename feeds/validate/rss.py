@@ -459,9 +459,8 @@ def _rss(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
 
 def check_document(w: Walker, root: etree._Element, public_id: str | None) -> None:
     """An RSS document: <rss version="..."> with one channel."""
-    w.kind = "rss"
     namespace = split_tag(root.tag)[0]
-    w.core_ns = namespace
+    w.use_vocabulary("rss", namespace)
     if namespace:
         w.report("InvalidNamespace", root, element="rss", value=namespace,
                  expected="the rss element must not be in a namespace")
