@@ -7,8 +7,9 @@ Public API:
 
 One module per job: xmlload (bytes to tree, safely), engine (the rule
 walker), atom / rss / extensions (the rules), common / html (value checks),
-checks (value checks as rules), messages (codes and wording), report (text
-and JSON output).
+checks (value checks as rules), fastpath (each distinct entry checked once
+across the feeds of a site), messages (codes and wording), langcodes (ISO
+639 data), report (text and JSON output).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from lxml import etree
 
 from feeds.validate import atom, fastpath, rss
 from feeds.validate.common import check_uri
-from feeds.validate.engine import ATOM_NS, KNOWN_NAMESPACES, PLACEHOLDER_NS, XHTML_NS, Walker, split_tag
+from feeds.validate.engine import ATOM_NS, KNOWN_NAMESPACES, PLACEHOLDER_NS, Walker, split_tag
 from feeds.validate.messages import ERROR, WARNING, Message, render
 from feeds.validate.xmlload import Finding, load, parse, sniff
 

@@ -118,7 +118,7 @@ def _text_construct_children(w: Walker, el: etree._Element, name: str, kind: str
     escaped = el.get("mode") == "escaped"
     value = el.text or ""
     text_reported = False
-    for i, child in enumerate(elements):
+    for child in elements:
         namespace, local = split_tag(child.tag)
         if kind != "xhtml" and not xml_type:
             w.report("UndefinedElement", child, element=local, parent=name)

@@ -7,6 +7,7 @@ element must be: `leaf(nonblank, uri(absolute=True), once)`.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from lxml import etree
@@ -125,13 +126,13 @@ def addr_spec(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> 
         w.report("InvalidAddrSpec", el, element=display(key), value=value)
 
 
+_BRACKETED_ADDRESS: Final = re.compile(r"<[A-Z0-9_\-+.']+@[A-Z0-9.\-]+>", re.I)
+
+
 def no_email(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
     """Names should not hide addresses: there is an element for those."""
-    if "<" in value and "@" in value:
-        import re
-
-        if re.search(r"<[A-Z0-9_\-+.']+@[A-Z0-9.\-]+>", value, re.I):
-            w.report("ContainsEmail", el, element=display(key))
+    if "<" in value and "@" in value and _BRACKETED_ADDRESS.search(value):
+        w.report("ContainsEmail", el, element=display(key))
 
 
 def contact(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
@@ -192,8 +193,7 @@ def unique(scope: str, code: str) -> Check:
 
 
 def pattern(regex: str, code: str) -> Check:
-    import re
-
+    """The value matches `regex` from its start."""
     compiled = re.compile(regex)
 
     def check(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
