@@ -18,8 +18,8 @@ from lxml import etree
 from feeds.validate import checks as c
 from feeds.validate import common, extensions, fastpath, html
 from feeds.validate.engine import (
-    ATOM_NS, XHTML_NS, XML_BASE, Frame, Rule, Table, Walker, check_attributes, display, leaf, own_text, prefix_for,
-    split_tag, walk,
+    ATOM_NS, XHTML_NS, XML_BASE, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf, own_text,
+    prefix_for, split_tag, walk,
 )
 
 # Registered link relations (IANA), plus any absolute IRI.
@@ -376,8 +376,7 @@ def category(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     label = el.get("label")
     if label is not None:
         c.plain_text(w, el, "label", label)
-    if len(el) or (el.text and not el.text.isspace()):
-        walk(w, el, Frame(key, parent, el), {})
+    empty(w, el, parent, key)
 
 
 CATEGORY: Final = Rule(category, attrs=frozenset({"term", "scheme", "label"}))

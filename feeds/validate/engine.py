@@ -507,7 +507,7 @@ def unknown_child(w: Walker, el: etree._Element, parent: Frame, key: str | None)
         return
     prefix = key.split(":", 1)[0] if ":" in key else None
     if prefix is None or prefix in CHECKED_PREFIXES:
-        if prefix == "xhtml" and w.kind == "atom":
+        if prefix == "xhtml":
             w.report("MisplacedXHTMLContent", el, element=key)
         else:
             w.report("UndefinedElement", el, element=key, parent=display(parent.key))
@@ -560,6 +560,12 @@ def text_children(w: Walker, el: etree._Element, key: str) -> None:
             continue
         local = split_tag(tag)[1]
         w.report("UndefinedElement", child, element=local, parent=display(key))
+
+
+def empty(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
+    """An element that takes attributes only: text or children in it are checked like a container's."""
+    if len(el) or (el.text and not el.text.isspace()):
+        walk(w, el, Frame(key, parent, el), {})
 
 
 def eat(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:

@@ -17,7 +17,7 @@ from lxml import etree
 
 from feeds.validate import checks as c
 from feeds.validate import common
-from feeds.validate.engine import EAT, Frame, Rule, Table, Walker, any_attrs, display, eat, leaf, walk
+from feeds.validate.engine import EAT, Frame, Rule, Table, Walker, any_attrs, display, eat, empty, leaf, walk
 
 RDF_NS: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDF_RESOURCE: Final = f"{{{RDF_NS}}}resource"
@@ -140,8 +140,7 @@ def _media_thumbnail(w: Walker, el: etree._Element, parent: Frame, key: str) -> 
     time = el.get("time")
     if time and not re.match(_NPT, time):
         w.report("InvalidNPTTime", el, element=display(key), attr="time", value=time)
-    if len(el) or (el.text and not el.text.isspace()):
-        walk(w, el, Frame(key, parent, el), {})
+    empty(w, el, parent, key)
 
 
 def _media_url(w: Walker, el: etree._Element, key: str, *, required: bool) -> None:

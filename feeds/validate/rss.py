@@ -14,7 +14,7 @@ from lxml import etree
 from feeds.validate import atom, common, extensions, fastpath
 from feeds.validate import checks as c
 from feeds.validate.engine import (
-    EAT, Frame, Rule, Table, Walker, check_attributes, display, leaf, own_text, split_tag, walk,
+    EAT, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf, own_text, split_tag, walk,
 )
 
 NETSCAPE_091: Final = "-//Netscape Communications//DTD RSS 0.91//EN"
@@ -66,6 +66,7 @@ _CATEGORY_VALUE: Final = leaf(c.PLAIN)
 
 
 def _cloud(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
+    empty(w, el, parent, key)
     for name in ("domain", "path", "registerProcedure", "protocol"):
         if el.get(name) is None:
             w.report("MissingAttribute", el, element="cloud", attr=name)
@@ -79,6 +80,7 @@ def _cloud(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
 
 
 def _enclosure(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
+    empty(w, el, parent, key)
     length = el.get("length")
     if length is None:
         w.report("MissingAttribute", el, element="enclosure", attr="length")
