@@ -9,7 +9,8 @@ the rest of the document (its *skeleton*, with a placeholder element where
 each entry was, padded with the entry's newlines so lines keep their
 numbers) is parsed and walked as usual, and each entry is checked on its own
 inside a wrapper carrying the namespaces in scope, or found in a memo keyed
-by its bytes and by the few facts about its context that its checks read.
+by its bytes (their length and hash: a collision is a 1 in 2**64 chance)
+and by the few facts about its context that its checks read.
 
 What an entry's check found is kept relative to the entry and placed in the
 document when replayed; values that must be unique across the document (ids,
@@ -31,7 +32,7 @@ from lxml import etree
 from feeds.validate.engine import PLACEHOLDER, PLACEHOLDER_N, PLACEHOLDER_NS, Frame, Pending, Walker, check_attributes
 from feeds.validate.messages import Message
 from feeds.validate.xmlload import parse
-_MEMO_LIMIT: Final = 1 << 14
+_MEMO_LIMIT: Final = 1 << 15  # entries; each costs a few hundred bytes
 _DELIMITERS: Final = frozenset(b" \t\r\n>/")
 
 
@@ -129,12 +130,12 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     context = ("author" in parent.seen) if w.kind == "atom" else ("lastBuildDate" in parent.seen)
     fragment = w.source[start:end]
     memo_key = (w.kind, w.core_ns, w.rss_version, context, namespaces, len(fragment), hash(fragment))
-    checked = _memo.get(memo_key)
+    checked = _memo.pop(memo_key, None)
     if checked is None:
         checked = _check_entry(w, parent.key, key, context, namespaces, fragment)
         if len(_memo) >= _MEMO_LIMIT:
-            _memo.clear()
-        _memo[memo_key] = checked
+            del _memo[next(iter(_memo))]  # least recently used: dicts keep insertion order
+    _memo[memo_key] = checked
     for message in checked.messages:
         line, column = w.place(start, message.line, message.column)
         w.messages.append(dataclasses.replace(message, path=w.path, line=line, column=column))
