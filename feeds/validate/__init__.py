@@ -28,7 +28,7 @@ from feeds.validate import atom, fastpath, rss
 from feeds.validate.common import check_uri
 from feeds.validate.engine import ATOM_NS, KNOWN_NAMESPACES, PLACEHOLDER_NS, Walker, split_tag
 from feeds.validate.messages import ERROR, WARNING, Message, render
-from feeds.validate.xmlload import Finding, load, parse, sniff
+from feeds.validate.xmlload import MAX_BYTES, Finding, load, parse, sniff
 
 __all__ = ["Message", "validate_bytes", "find_feed_files", "has_errors", "ERROR", "WARNING"]
 
@@ -59,6 +59,8 @@ def has_errors(messages: Iterable[Message], strict: bool = False) -> bool:
 
 
 def _validate(data: bytes, path: str, location: str | None, now: datetime | None) -> list[Message]:
+    if len(data) > MAX_BYTES:
+        return _validate_whole(data, path, location, now)  # refused there, before any parsing
     messages = _validate_plain_form(data, path, location, now)
     return messages if messages is not None else _validate_whole(data, path, location, now)
 
