@@ -52,9 +52,9 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     # --- structure -------------------------------------------------------
     "UndefinedElement": (ERROR, "<{element}> is not allowed inside <{parent}>; remove it, or move it to where it is defined"),
     "MissingElement": (ERROR, "<{parent}> must contain <{element}>; add it"),
-    "MissingTitle": (ERROR, "<{parent}> must contain a <title> element; add one"),
-    "MissingLink": (ERROR, "<{parent}> must contain a <link> element; add one"),
-    "MissingDescription": (ERROR, "<{parent}> must contain a <description> element; add one"),
+    "MissingTitle": (ERROR, "<{parent}> must contain <title>; add it"),
+    "MissingLink": (ERROR, "<{parent}> must contain <link>; add it"),
+    "MissingDescription": (ERROR, "<{parent}> must contain <description>; add it"),
     "ItemMustContainTitleOrDescription": (ERROR, "<item> must contain a <title> or a <description>; add one"),
     "MissingContentOrAlternate": (ERROR, "an <entry> without <content> must have a <link rel=\"alternate\">; add one of them"),
     "MissingSummary": (ERROR, "this entry's <content> is not readable text (src= or base64 media); add a <summary>"),
