@@ -44,7 +44,9 @@ _THREE_LETTER = """
 """
 
 # "i" and "x" open registered and private-use tags (RFC 3066); qaa-qtz are
-# reserved for local use by ISO 639-2 itself.
-_SPECIAL = {"i", "x"} | {f"q{a}{b}" for a in "abcdefghijklmnopqrst" for b in "abcdefghijklmnopqrstuvwxyz"}
+# reserved for local use by ISO 639-2 itself; the rest are codes withdrawn
+# from ISO 639 that older feeds still carry and readers still understand
+# (Moldavian, Serbo-Croatian and its 639-2 forms, Alemannic, "xx" for any).
+_SPECIAL = {"i", "x", "mo", "sh", "scc", "scr", "gws", "xx"} | {f"q{a}{b}" for a in "abcdefghijklmnopqrst" for b in "abcdefghijklmnopqrstuvwxyz"}
 
 LANGUAGE_CODES: Final[frozenset[str]] = frozenset(_TWO_LETTER.split()) | frozenset(_THREE_LETTER.split()) | frozenset(_SPECIAL)
