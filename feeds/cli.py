@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
@@ -21,6 +22,9 @@ import typer
 from feeds import __version__
 from feeds.config import Config, load_config
 from feeds.errors import ConfigError
+from feeds.validate import find_feed_files, validate_bytes
+from feeds.validate import report
+from feeds.validate.report import FileResult
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -206,13 +210,37 @@ def check(
     raise typer.Exit(EXIT_REJECTED if report.rejected else EXIT_OK)
 
 
+class OutputFormat(str, Enum):
+    """How `feeds validate` prints its findings."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 @app.command()
 def validate(
     paths: Optional[list[Path]] = typer.Argument(None, help="Feed files or folders [default: ./dist]."),
+    output: OutputFormat = typer.Option(OutputFormat.TEXT, "--format", help="text (one line per message) or json."),
+    strict: bool = typer.Option(False, "--strict", help="Count warnings as errors."),
 ) -> None:
-    """Check Atom and RSS files against RFC 4287 and RSS 2.0."""
-    err("feeds validate: not built yet")
-    raise typer.Exit(EXIT_USAGE)
+    """Check Atom and RSS files against RFC 4287 and RSS 2.0, the way the W3C validator does."""
+    targets = paths or [Path("dist")]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        for path in missing:
+            err(f"feeds validate: no such file or folder: {path}")
+        raise typer.Exit(EXIT_USAGE)
+    results = []
+    for path in find_feed_files(targets):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            err(f"feeds validate: cannot read {path}: {exc.strerror}")
+            raise typer.Exit(EXIT_USAGE) from None
+        results.append(FileResult(str(path), tuple(validate_bytes(data, str(path)))))
+    text = report.as_json(results, strict) if output is OutputFormat.JSON else report.as_text(results, strict)
+    typer.echo(text)
+    raise typer.Exit(EXIT_REJECTED if any(report.failed(r, strict) for r in results) else EXIT_OK)
 
 
 def main() -> None:

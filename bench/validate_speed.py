@@ -1,0 +1,112 @@
+"""How long validate_bytes takes on feeds shaped like the ones `feeds generate` writes.
+
+Builds Atom and RSS feeds with feedgen from the bodies of a corpus (default
+/tmp/c10k, see /work/shared/bench/corpus.py), 20 entries each with the
+elements our renderer emits, then times validate_bytes over them: first pass
+(cold HTML cache, as for the first feed an article appears in) and second
+pass (warm, as for the category, tag and author feeds that repeat it).
+
+    python bench/validate_speed.py [CORPUS] [--feeds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from uuid import NAMESPACE_URL, uuid5
+
+import nh3
+from feedgen.feed import FeedGenerator
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from feeds.validate import _validate_whole, fastpath, html, validate_bytes  # noqa: E402
+
+SITE = "https://blog.example.com"
+
+
+def bodies(corpus: Path, count: int) -> list[str]:
+    """Article bodies (after the front matter), sanitised the way the renderer does."""
+    found = []
+    for path in sorted(corpus.glob("*.md"))[:count]:
+        text = path.read_text(encoding="utf-8")
+        body = text.split("\n---\n", 2)[-1]
+        found.append(nh3.clean(body))
+    return found
+
+
+def build(contents: list[str], number: int) -> tuple[bytes, bytes]:
+    """One Atom and one RSS feed of len(contents) entries."""
+    numbered = list(enumerate(contents, start=number * 1000))
+    return build_one(numbered, number, "atom"), build_one(numbered, number, "rss")
+
+
+def build_one(contents: list[tuple[int, str]], number: int, kind: str) -> bytes:
+    """A feed as our renderer shapes it (feedgen 1.0 drops the attributes of Atom entry
+    links, so the Atom entries carry no enclosure link: only one alternate)."""
+    fg = FeedGenerator()
+    fg.load_extension("media")
+    fg.load_extension("dc")
+    fg.id(f"{SITE}/feeds/{number}/")
+    fg.title(f"Example blog: feed {number}")
+    fg.subtitle("Articles about everything")
+    fg.link(href=f"{SITE}/", rel="alternate")
+    fg.language("en")
+    fg.author({"name": "Jane Doe", "email": "jane@example.com"})
+    fg.generator("feeds", version="0.1.0", uri="https://example.com/feeds")
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    for i, content in contents:
+        when = start + timedelta(hours=i)
+        url = f"{SITE}/posts/{i}.html"
+        fe = fg.add_entry(order="append")
+        fe.id(f"urn:uuid:{uuid5(NAMESPACE_URL, url)}")
+        fe.guid(f"urn:uuid:{uuid5(NAMESPACE_URL, url)}", permalink=False)
+        fe.title(f"Post {i} & friends")
+        fe.link(href=url, rel="alternate")
+        fe.published(when)
+        fe.updated(when)
+        fe.author({"name": "Jane Doe", "email": "jane@example.com"})
+        fe.category(term="news", label="News", scheme=f"{SITE}/categories/")
+        fe.summary(nh3.clean(content[:300]) + "…", type="html")
+        fe.content(content, type="html")
+        fe.media.thumbnail({"url": f"{SITE}/img/{i}.png", "width": "320", "height": "200"}, group=None)
+        if kind == "rss":
+            fe.enclosure(f"{SITE}/img/{i}.png", "12345", "image/png")
+    fg.link(href=f"{SITE}/feeds/{number}/{kind}.xml", rel="self")
+    return fg.atom_str(pretty=False) if kind == "atom" else fg.rss_str(pretty=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", default="/tmp/c10k", type=Path)
+    parser.add_argument("--feeds", type=int, default=60, help="feeds of each format to build")
+    parser.add_argument("--repeat", type=int, default=6, help="feeds each article appears in")
+    args = parser.parse_args()
+    step = max(1, 20 // args.repeat)
+    texts = list(enumerate(bodies(args.corpus, args.feeds * step + 20)))
+    # Feed k holds articles k*step .. k*step+19: each article is in ~`repeat` feeds,
+    # as an article is in the site, category, tag and author feeds of a real site.
+    feeds = [build_one(texts[k * step:k * step + 20], k, kind) for k in range(args.feeds) for kind in ("atom", "rss")]
+    size = sum(map(len, feeds)) / len(feeds)
+    for label in ("as in generate (entries repeat across feeds)", "all entries seen before"):
+        began = time.perf_counter()
+        problems = sum(len(validate_bytes(doc, "bench")) for doc in feeds)
+        elapsed = time.perf_counter() - began
+        per_feed = elapsed / len(feeds) * 1000
+        print(f"{label}: {len(feeds)} feeds, mean {size / 1024:.0f} KB, {per_feed:.2f} ms/feed, "
+              f"{per_feed * 125 * 1024 / size:.2f} ms per 125 KB, {problems} messages")
+    html._cache.clear()
+    fastpath._memo.clear()
+    began = time.perf_counter()
+    for doc in feeds:
+        _validate_whole(doc, "bench", None, None)
+    elapsed = time.perf_counter() - began
+    per_feed = elapsed / len(feeds) * 1000
+    print(f"whole-document path only (no entry memo), cold: {per_feed:.2f} ms/feed, "
+          f"{per_feed * 125 * 1024 / size:.2f} ms per 125 KB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+"""Checks of single values: dates, URIs, media types, languages, e-mail, numbers.
+
+Each function is pure: it takes the text of an element or attribute and
+returns the W3C code of the first problem (with any detail the message needs)
+or None. The rules are those of the specs (RFC 3339, RFC 822/2822, RFC 2396
+and 3987, RFC 4151 tag:, RFC 2141 urn:, RFC 2045 media types, ISO 639), as
+the W3C Feed Validation Service applies them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from email.utils import getaddresses
+from typing import Final
+from urllib.parse import unquote
+
+from feeds.validate.langcodes import LANGUAGE_CODES
+
+Problem = tuple[str, dict[str, str]]  # (code, message details)
+
+# The checks are pure and `feeds generate` repeats each entry in several
+# feeds (site, categories, tags, author), so values repeat: memoise them.
+_memo = lru_cache(maxsize=1 << 15)
+
+# ---------------------------------------------------------------- dates
+
+_RFC3339: Final = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|([+-])(\d\d):(\d\d))\Z"
+)
+_W3CDTF: Final = re.compile(
+    r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(?:\.\d*)?)?(?:Z|[+-]\d\d:\d\d))?)?)?\Z"
+)
+_ISO8601: Final = re.compile(
+    r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(?:\.\d*)?)?(?:Z|[+-]\d\d:\d\d)?)?)?)?\Z"
+)
+_EARLIEST: Final = datetime(1990, 1, 1, tzinfo=timezone.utc)
+_FUTURE_SLACK: Final = timedelta(minutes=10)
+
+
+def _plausible(moment: datetime, now: datetime | None) -> bool:
+    now = now or datetime.now(timezone.utc)
+    return _EARLIEST <= moment <= now + _FUTURE_SLACK
+
+
+def check_rfc3339(value: str, now: datetime | None = None) -> Problem | None:
+    """Atom dates: full date, 'T', full time, 'Z' or a numeric offset (RFC 3339 5.6)."""
+    found = _parse_rfc3339(value)
+    if isinstance(found, datetime):
+        return None if _plausible(found, now) else ("ImplausibleDate", {"value": value})
+    return found
+
+
+@_memo
+def _parse_rfc3339(value: str) -> Problem | datetime:
+    m = _RFC3339.match(value)
+    if m is None:
+        return "InvalidRFC3339Date", {"value": value}
+    year, month, day, hour, minute, second = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    try:
+        date(year, month, day)
+    except ValueError:
+        return "InvalidRFC3339Date", {"value": value}
+    if hour > 23 or minute > 59 or second > 60:
+        return "InvalidRFC3339Date", {"value": value}
+    offset = timedelta(0)
+    if m.group(7):
+        offset = timedelta(hours=int(m.group(8)), minutes=int(m.group(9)))
+        if m.group(7) == "-":
+            offset = -offset
+    return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc) - offset
+
+
+@_memo
+def check_iso8601(value: str) -> Problem | None:
+    """Event and aggregation dates: ISO 8601, any precision, time zone optional."""
+    return _check_dtf(value, _ISO8601, "InvalidISO8601DateTime")
+
+
+@_memo
+def check_w3cdtf(value: str) -> Problem | None:
+    """Dublin Core dates: a W3C-DTF profile of ISO 8601, any precision from a year down."""
+    return _check_dtf(value, _W3CDTF, "InvalidW3CDTFDate")
+
+
+def _check_dtf(value: str, pattern: re.Pattern[str], code: str) -> Problem | None:
+    m = pattern.match(value)
+    if m is None:
+        return code, {"value": value}
+    year, month, day, hour, minute, second = m.groups()
+    try:
+        if day:
+            date(int(year), int(month), int(day))
+        elif month and not 1 <= int(month) <= 12:
+            raise ValueError(month)
+    except ValueError:
+        return code, {"value": value}
+    if (hour and int(hour) > 23) or (minute and int(minute) > 59) or (second and int(second) > 60):
+        return code, {"value": value}
+    return None
+
+
+_MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_ZONES: Final = {"UT": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+                 "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}
+_RFC822_STRICT: Final = re.compile(
+    r"(?:(" + "|".join(_DAYS) + r"), )?(\d\d?) (" + "|".join(_MONTHS) + r") (\d{4}) "
+    r"(\d\d):(\d\d)(?::(\d\d))? ([+-]?\d\d[03]0|UT|GMT|[ECMP][SD]T|Z)\Z"
+)
+_RFC822_LOOSE: Final = re.compile(
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\s*,\s*)?\d\d?\s+"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d\d(?:\d\d)?\s+"
+    r"\d\d:\d\d(?::\d\d)?\s+(?:[+-]\d{4}|ut|gmt|[ecmp][sd]t|[a-ik-z])?\Z"
+)
+_COMMENT: Final = re.compile(r"\([^()]*\)")
+
+
+def check_rfc822(value: str, now: datetime | None = None) -> Problem | None:
+    """RSS dates: RFC 822 with four-digit years (RFC 2822 3.3), weekday must match the date."""
+    found = _parse_rfc822(value)
+    if isinstance(found, datetime):
+        return None if _plausible(found, now) else ("ImplausibleDate", {"value": value})
+    return found
+
+
+@_memo
+def _parse_rfc822(value: str) -> Problem | datetime:
+    m = _RFC822_STRICT.match(value)
+    if m is None:
+        loose = re.sub(r"\\.", "", value)
+        while True:
+            stripped = _COMMENT.sub(" ", loose)
+            if stripped == loose:
+                break
+            loose = stripped
+        if _RFC822_LOOSE.match(loose.strip().lower()):
+            return "ProblematicalRFC822Date", {"value": value}
+        return "InvalidRFC2822Date", {"value": value}
+    weekday, day, month, year, hour, minute, second, zone = m.groups()
+    try:
+        when = date(int(year), _MONTHS.index(month) + 1, int(day))
+    except ValueError:
+        return "InvalidRFC2822Date", {"value": value}
+    if int(hour) > 23 or int(minute) > 59 or int(second or 0) > 60:
+        return "InvalidRFC2822Date", {"value": value}
+    if weekday and _DAYS[when.weekday()] != weekday:
+        return "IncorrectDOW", {"value": weekday}
+    if zone in _ZONES:
+        offset = timedelta(hours=_ZONES[zone])
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone.lstrip("+-")
+        offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return datetime(when.year, when.month, when.day, int(hour), int(minute),
+                    min(int(second or 0), 59), tzinfo=timezone.utc) - offset
+
+
+# ---------------------------------------------------------------- URIs
+
+# RFC 2396 characters: unreserved, reserved, '%' escapes and the '#' of a fragment.
+_URI_CHARS: Final = r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]"
+_URI_CHAR: Final = re.compile(_URI_CHARS)
+_SCHEME: Final = r"[A-Za-z][0-9A-Za-z+.\-]*:"
+_URI_REFERENCE: Final = re.compile(rf"(?:{_SCHEME})?/{{0,2}}(?:\[[0-9A-Fa-f:.]+\])?{_URI_CHARS}*\Z")
+_ABSOLUTE_URI: Final = re.compile(rf"{_SCHEME}(?://)?{_URI_CHARS}+\Z")
+_TAG_URI: Final = re.compile(
+    r"tag:(?:[a-z0-9\-._]+@)?[a-z0-9.\-]+,\d{4}(?:-\d\d(?:-\d\d)?)?:"
+    r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,]*(?:#[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,]*)?\Z"
+)
+_URN: Final = re.compile(
+    r"[Uu][Rr][Nn]:[A-Za-z0-9][A-Za-z0-9\-]{1,31}:(?:[A-Za-z0-9()+,.:=@;$_!*'/\-]|%[0-9A-Fa-f]{2})+\Z"
+)
+_UUID_URN: Final = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.I)
+_HIER_START: Final = re.compile(r"\w+://[^/]")
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
+
+# Schemes registered with IANA when the W3C service compiled its list, plus
+# a few common since; an unregistered scheme is a warning only.
+IANA_SCHEMES: Final = frozenset(
+    "aaa aaas acap cap cid crid data dav dict dns fax file ftp geo go gopher h323 http https iax icap im imap "
+    "info ipp iris iris.beep iris.lwz iris.xpc iris.xpcs ldap magnet mailto mid modem msrp msrps mtqp mupdate "
+    "news nfs nntp opaquelocktoken pop pres prospero rtsp service shttp sip sips snmp soap.beep soap.beeps tag "
+    "tel telnet tftp thismessage tip tv urn vemmi wais xmlrpc.beep xmlrpc.beeps xmpp z39.50r z39.50s".split()
+)
+
+
+@_memo
+def check_uri(value: str, *, absolute: bool = False, iri: bool = False,
+              error: str | None = None) -> Problem | None:
+    """A URI (or IRI) reference; `absolute` demands a scheme, `error` names the failure.
+
+    tag: and urn: URIs are checked against their own grammars. A bad ASCII
+    character is reported as InvalidUriChar; other failures as `error`
+    (by default InvalidFullLink, InvalidIRI or InvalidLink, as the W3C names them).
+    """
+    error = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
+    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+    if scheme == "tag":
+        return None if _TAG_URI.match(value) else ("InvalidTAG", {"value": value})
+    if scheme == "urn":
+        if value[:9].lower() == "urn:uuid:":
+            return None if _UUID_URN.match(value) else ("InvalidUUID", {"value": value})
+        return None if _URN.match(value) else ("InvalidURN", {"value": value})
+    subject = _NON_ASCII.sub("x", value) if iri else value
+    pattern = _ABSOLUTE_URI if absolute else _URI_REFERENCE
+    if not pattern.match(subject):
+        for char in subject:
+            if char < "\x80" and not _URI_CHAR.match(char):
+                return "InvalidUriChar", {"value": value, "char": repr(char)}
+        return error, {"value": value}
+    if scheme in ("http", "https", "ftp") and not _HIER_START.match(value):
+        return error, {"value": value}
+    if scheme and scheme.isalpha() and scheme not in IANA_SCHEMES:
+        return "SchemeNotIANARegistered", {"value": scheme}
+    return None
+
+
+def is_full_uri(value: str) -> bool:
+    """A scheme followed only by URI characters (no IRI characters, no IPv6 literal)."""
+    return bool(_ABSOLUTE_URI.match(value))
+
+
+def is_absolute_uri(value: str) -> bool:
+    """True when `value` has a scheme (what readers need to follow it without a base)."""
+    return bool(re.match(_SCHEME, value))
+
+
+@_memo
+def canonical_uri(value: str) -> str | None:
+    """The RFC 3986 normal form readers compare ids in, or None when it cannot be built.
+
+    Lower-case scheme and host, no default port, no dot segments, upper-case
+    percent-escapes, and unreserved characters not escaped.
+    """
+    m = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):(//([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?\Z", value, re.S)
+    if m is None:
+        return None
+    scheme, _, authority, path, query, fragment = m.groups()
+    scheme = scheme.lower()
+    result = scheme + ":"
+    if authority is not None:
+        userinfo, _, hostport = authority.rpartition("@")
+        host, _, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
+        if port and {"http": "80", "https": "443", "ftp": "21"}.get(scheme) == port:
+            port = ""
+        result += "//" + (userinfo + "@" if userinfo else "") + host.lower() + (":" + port if port else "")
+        if path == "":
+            path = "/"
+    if authority is not None or path.startswith("/"):
+        path = _remove_dot_segments(path)
+    return result + _normal_escapes(path) + _normal_escapes(query or "") + _normal_escapes(fragment or "")
+
+
+def _remove_dot_segments(path: str) -> str:
+    out: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        if segment == ".":
+            if i == len(segments) - 1:
+                out.append("")
+            continue
+        if segment == "..":
+            if len(out) > 1:
+                out.pop()
+            if i == len(segments) - 1:
+                out.append("")
+            continue
+        out.append(segment)
+    return "/".join(out)
+
+
+_UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normal_escapes(text: str) -> str:
+    def fix(m: re.Match[str]) -> str:
+        char = chr(int(m.group(1), 16))
+        return char if char in _UNRESERVED else "%" + m.group(1).upper()
+
+    return re.sub(r"%([0-9A-Fa-f]{2})", fix, text)
+
+
+# ---------------------------------------------------------------- media types
+
+_TOKEN: Final = r"[^\s()<>@,;:\\\"/\[\]?=]+"
+_MEDIA_TYPE: Final = re.compile(
+    rf"{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:\"(?:\\.|[^\"\\])*\"|{_TOKEN}))*\Z"
+)
+
+
+def is_media_type(value: str) -> bool:
+    """RFC 2045 type/subtype with optional parameters."""
+    return bool(_MEDIA_TYPE.match(value))
+
+
+# ---------------------------------------------------------------- languages
+
+@_memo
+def is_language(value: str) -> bool:
+    """An RFC 3066 tag whose primary subtag is an ISO 639 code (e.g. en, en-US, epo)."""
+    return value.split("-", 1)[0].lower() in LANGUAGE_CODES
+
+
+# ---------------------------------------------------------------- e-mail
+
+_ADDR_SPEC: Final = re.compile(
+    r"[A-Z0-9_\-+.']+@(?:(?:[0-9]{1,3}\.){3}|(?:[A-Z0-9\-]+\.)+)[A-Z0-9][A-Z0-9\-]*\Z", re.I
+)
+_SIMPLE_ADDR: Final = re.compile(r"[\w.%+\-]+@[A-Za-z][\w.\-]+\Z")
+
+
+def is_addr_spec(value: str) -> bool:
+    """A bare e-mail address: local part, '@', a domain name or dotted IPv4 address."""
+    return bool(_ADDR_SPEC.match(value) or _SIMPLE_ADDR.match(value))
+
+
+_ADDRESS_WITH_COMMENT: Final = re.compile(r"([^\s@()<>,\"]+@[^\s@()<>,\"]+)\s*\([^()]*\)\Z")
+
+
+@_memo
+def check_contact(value: str) -> Problem | None:
+    """RSS people: an address, optionally with a display name: 'jane@example.com (Jane Doe)'."""
+    simple = _ADDRESS_WITH_COMMENT.match(value)
+    if simple:
+        address = simple.group(1)
+    else:
+        addresses = getaddresses([value])
+        address = addresses[0][1] if len(addresses) == 1 else value
+    return None if is_addr_spec(address) else ("InvalidContact", {"value": value})
+
+
+def check_contact_with_name(value: str) -> Problem | None:
+    """The RSS 2.0 profile's form for managingEditor, webMaster and author."""
+    if value.startswith("mailto:"):
+        value = unquote(value.split(":", 1)[1])
+    if value.find("@") > 0 and not value.endswith(")"):
+        return ("EmailFormat", {"value": value}) if " " in value else ("MissingRealName", {"value": value})
+    return check_contact(value)
+
+
+# ---------------------------------------------------------------- numbers
+
+_INTEGER: Final = re.compile(r"[+-]?\d+\Z")
+
+
+def as_integer(value: str) -> int | None:
+    """The integer `value` spells (surrounding whitespace allowed), else None."""
+    value = value.strip()
+    return int(value) if _INTEGER.match(value) else None

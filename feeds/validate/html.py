@@ -1,0 +1,240 @@
+"""Checks of HTML carried in feeds: what readers will strip, and markup where text was promised.
+
+Feed readers sanitise entry HTML with allow-lists: scripts, frames, plugins,
+event handlers and most CSS are dropped, and relative URLs cannot be resolved
+in an RSS item. `check_html` reports what a reader would silently lose, as
+warnings (the W3C service's SecurityRisk family and ContainsRelRef). It runs
+on every html content string `feeds generate` writes, so it is a regex scan,
+not a parse, and its results are memoised per distinct string.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.entities import name2codepoint
+from typing import Final
+
+from feeds.validate.common import Problem
+
+# Every element name of HTML (current and obsolete): anything else is "not HTML".
+HTML_TAGS: Final = frozenset("""
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
+blockquote body br button canvas caption center cite code col colgroup command comment data datalist
+dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame
+frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins isindex kbd keygen label
+legend li link listing main map mark marquee menu menuitem meta meter multicol nav nextid nobr noembed
+noframes noscript object ol optgroup option output p param picture plaintext pre progress q rb rp rt
+rtc ruby s samp script search section select slot small source spacer span strike strong style sub
+summary sup table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr
+xmp
+""".split())
+
+# Elements readers pass through: everything that cannot run code, load a
+# plugin, restyle the reader's page or replace the document around it.
+SAFE_TAGS: Final = HTML_TAGS - frozenset("""
+applet base basefont bgsound blink body comment embed frame frameset head html iframe isindex link
+listing marquee meta noembed noframes object param plaintext script slot style title xmp
+""".split())
+
+# Attributes readers pass through; every on* event handler is absent on purpose.
+SAFE_ATTRIBUTES: Final = frozenset("""
+abbr accept accept-charset accesskey action align alink allow allowfullscreen alt autocomplete
+autoplay axis background balance bgcolor bgproperties border bordercolor bordercolordark
+bordercolorlight bottompadding cellpadding cellspacing ch challenge char charoff charset checked choff
+cite class clear color cols colspan compact contenteditable controls coords crossorigin data datafld
+datapagesize datasrc datetime decoding default delay dir dirname disabled download draggable dynsrc
+enctype end face for form formenctype frame galleryimg gutter headers height hidden hidefocus high
+href hreflang hspace icon id inputmode ismap itemid itemprop itemref itemscope itemtype keytype kind
+label lang leftspacing list loading longdesc loop loopcount loopend loopstart low lowsrc max maxlength
+media method min minlength multiple muted name nohref noshade nowrap open optimum pattern ping
+placeholder playsinline point-size poster preload prompt pqg radiogroup readonly referrerpolicy rel
+repeat-max repeat-min replace required rev reversed rightspacing rows rowspan rules scope selected
+shape size sizes span spellcheck src srclang srcset start step summary suppress tabindex target
+title toppadding translate type unselectable usemap urn valign value variable volume vspace vrml
+width wrap xml:lang xmlns
+""".split())
+
+SAFE_CSS_PROPERTIES: Final = frozenset("""
+azimuth background background-color border border-bottom border-bottom-color border-bottom-style
+border-bottom-width border-collapse border-color border-left border-left-color border-left-style
+border-left-width border-right border-right-color border-right-style border-right-width
+border-spacing border-style border-top border-top-color border-top-style border-top-width
+border-width clear color cursor direction display elevation float font font-family font-size
+font-style font-variant font-weight height letter-spacing line-height list-style-type margin
+margin-bottom margin-left margin-right margin-top overflow padding padding-bottom padding-left
+padding-right padding-top pause pause-after pause-before pitch pitch-range richness speak
+speak-header speak-numeral speak-punctuation speech-rate stress text-align text-decoration
+text-indent unicode-bidi vertical-align voice-family volume white-space width
+""".split())
+
+# Keywords seen in harmless box shorthands (background, border, margin, padding).
+_SAFE_CSS_KEYWORDS: Final = frozenset("""
+aqua auto black block blue bold both bottom brown center collapse dashed dotted fuchsia gray green
+!important italic left lime maroon medium none navy normal nowrap olive pointer purple red right solid
+silver teal top transparent underline white yellow
+""".split())
+_SAFE_CSS_VALUE: Final = re.compile(
+    r"(?:#[0-9a-f]+|rgb\(\d+%?,\d*%?,?\d*%?\)?|\d?\.?\d?\d(?:cm|em|ex|in|mm|pc|pt|px|%|,|\))?)\Z"
+)
+_CSS_CHARS: Final = re.compile(r"""(?:[:,;#%.\sa-zA-Z0-9!]|\w-\w|'[\s\w]+'|"[\s\w]+"|\([\d,\s]+\))*\Z""")
+_CSS_DECLARATIONS: Final = re.compile(r"(?:\s*[-\w]+\s*:\s*[^:;]*(?:;|\Z))*\Z")
+_CSS_DECLARATION: Final = re.compile(r"([-\w]+)\s*:\s*([^:;]*)")
+
+# Elements allowed inside type="xhtml" content from MathML and SVG Tiny.
+MATHML_TAGS: Final = frozenset("""
+annotation annotation-xml maction math merror mfrac mi mmultiscripts mn mo mover mpadded mphantom
+mprescripts mroot mrow mspace msqrt mstyle msub msubsup msup mtable mtd mtext mtr munder munderover
+none semantics
+""".split())
+SVG_TAGS: Final = frozenset("""
+a animate animateColor animateMotion animateTransform circle defs desc ellipse font-face font-face-name
+font-face-src g glyph hkern line linearGradient marker metadata missing-glyph mpath path polygon
+polyline radialGradient rect set stop svg switch text title tspan use
+""".split())
+
+
+def check_style(style: str) -> list[str]:
+    """The parts of a style attribute a reader would strip (empty when all is safe)."""
+    if not _CSS_CHARS.match(style) or not _CSS_DECLARATIONS.match(style):
+        return [style]
+    unsafe: list[str] = []
+    for prop, value in _CSS_DECLARATION.findall(style.lower()):
+        if prop not in SAFE_CSS_PROPERTIES:
+            if prop not in unsafe:
+                unsafe.append(prop)
+        elif prop.split("-")[0] in ("background", "border", "margin", "padding"):
+            for keyword in value.split():
+                if keyword not in _SAFE_CSS_KEYWORDS and not _SAFE_CSS_VALUE.match(keyword):
+                    if keyword not in unsafe:
+                        unsafe.append(keyword)
+    return unsafe
+
+
+# ---------------------------------------------------------------- escaped HTML
+
+_START_TAG: Final = re.compile(r"""(<([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>)""")
+_ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+_SCHEME_PREFIX: Final = re.compile(r"\w+:")
+_URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
+_CACHE_LIMIT: Final = 8192
+_cache: dict[tuple[int, int, bool, bool], tuple[Problem, ...]] = {}
+_DOCUMENT_TAGS: Final = frozenset({"html", "head", "body", "title"})
+_UNTERMINATED: Final = re.compile(r"<[A-Za-z][^<>]*(?:<|\Z)")
+
+
+def check_html(value: str, *, relative_refs: bool, document: bool = False) -> tuple[Problem, ...]:
+    """What readers would strip from HTML, and (if asked) its relative links.
+
+    `document` is for whole HTML documents (a text/html body), where html,
+    head and body are expected. Memoised: feeds share entries, so the same
+    content string is seen many times. The memo is keyed by the string's
+    length and hash rather than the string, to keep memory small; two
+    different contents colliding on both is a 1 in 2**64 chance.
+    """
+    key = (len(value), hash(value), relative_refs, document)  # not the string: entries are large
+    found = _cache.get(key)
+    if found is None:
+        found = _scan_html(value, relative_refs, document)
+        if len(_cache) >= _CACHE_LIMIT:
+            _cache.clear()
+        _cache[key] = found
+    return found
+
+
+def _scan_html(value: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:
+    if "<" not in value:
+        return ()
+    problems: list[Problem] = []
+    if "<?" in value:
+        if "<?import" in value.lower():
+            problems.append(("SecurityRisk", {"value": "?import"}))
+        problems.append(("NotHtml", {"value": "<?"}))
+    cache = _tag_caches.setdefault((relative_refs, document), {})
+    tags = _START_TAG.findall(value)
+    for whole, name, blob in tags:
+        found = cache.get(whole)
+        if found is None:
+            found = _check_tag(name, blob, relative_refs, document)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[whole] = found
+        if found:
+            problems.extend(found)
+    # Every '<' that opens neither a tag, an end tag, a comment nor a PI is
+    # markup a reader's HTML parser will choke on (a tag cut short, say).
+    if value.count("<") - value.count("</") - value.count("<!") - value.count("<?") > len(tags):
+        broken = _UNTERMINATED.search(value)
+        if broken:
+            problems.append(("NotHtml", {"value": broken.group().rstrip("<")[:40]}))
+    return tuple(problems)
+
+
+_tag_caches: dict[tuple[bool, bool], dict[str, tuple[Problem, ...]]] = {}
+
+
+def _check_tag(name: str, blob: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:
+    """What a reader strips from one start tag (memoised: the same tags recur everywhere)."""
+    tag = name.lower()
+    if tag not in HTML_TAGS:
+        return (("NotHtml", {"value": name}),)
+    if document and tag in _DOCUMENT_TAGS:
+        return ()
+    if tag not in SAFE_TAGS:
+        return (("SecurityRisk", {"value": tag}),)
+    if not blob or blob.isspace() or blob.strip() == "/":
+        return ()
+    problems: list[Problem] = []
+    for a in _ATTRIBUTE.finditer(blob):
+        attr = a.group(1).lower()
+        raw = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
+        if attr == "style":
+            for evil in check_style(unescape(raw or "")):
+                problems.append(("DangerousStyleAttr", {"value": evil}))
+        elif attr not in SAFE_ATTRIBUTES and not attr.startswith("data-"):
+            problems.append(("SecurityRiskAttr", {"value": attr}))
+        elif relative_refs and raw is not None and (
+            (tag == "a" and attr == "href") or (tag == "img" and attr == "src")
+        ):
+            problem = _relative_ref(unescape(raw).strip())
+            if problem:
+                problems.append(problem)
+    return tuple(problems)
+
+
+def _relative_ref(ref: str) -> Problem | None:
+    if _SCHEME_PREFIX.match(ref):
+        return None
+    for char in ref:
+        if char < "\x80" and not _URI_CHAR.match(char):
+            return "InvalidUriChar", {"value": ref, "char": repr(char)}
+    return "ContainsRelRef", {"value": ref}
+
+
+# ---------------------------------------------------------------- markup in text
+
+_END_TAG: Final = re.compile(r"</(\w+)>")
+_ENTITY: Final = re.compile(r"&(#?\w+)")
+_CHAR_DATA: Final = re.compile(r"&#[x0-9]|<[/a-zA-Z]")
+
+
+def markup_in_text(value: str) -> str | None:
+    """The first HTML end tag or entity reference in decoded plain text, else None.
+
+    Plain text that still contains '</p>' or '&amp;' after XML decoding was
+    escaped twice, or is HTML in disguise; readers disagree on showing it.
+    """
+    if "<" in value:
+        for tag in _END_TAG.findall(value):
+            if tag.lower() in HTML_TAGS:
+                return f"</{tag}>"
+    if "&" in value:
+        for ref in _ENTITY.findall(value):
+            if ref in name2codepoint or ref == "apos" or not ref.isalpha():
+                return f"&{ref};"
+    return None
+
+
+def looks_like_markup(value: str) -> bool:
+    """RSS 2.0 profile: text with '<' + letter or a numeric character reference."""
+    return ("<" in value or "&" in value) and _CHAR_DATA.search(value) is not None

@@ -1,0 +1,74 @@
+"""The entry memo (fastpath.py) changes how fast, never what is found.
+
+Feeds in the plain form `feeds generate` writes are checked entry by entry,
+with each distinct entry's findings memoised; any such document, however
+damaged, must get exactly the messages the whole-document path gives it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feeds.validate import _validate_plain_form, _validate_whole, fastpath, validate_bytes
+from tests.test_validate_own_output import build
+
+ATOM = build("atom")
+RSS = build("rss")
+
+# Edits that break entries in the ways feeds break: bad dates, ids and links,
+# markup, unknown elements and attributes, repeated entries, odd characters.
+EDITS = [
+    (b"<updated>2024", b"<updated>2024 "), (b"<title>", b"<title>&lt;/b&gt;"), (b"</title>", b"</title><foo/>"),
+    (b"urn:uuid:", b"urn:uuid:x"), (b"<category ", b'<category bogus="1" '), (b"&lt;p&gt;", b"&lt;script&gt;"),
+    (b"<link href=", b'<link rel="alternate" href='), (b"<pubDate>", b"<pubDate>Mon, "),
+    (b'isPermaLink="false"', b'isPermaLink="no"'), (b"<description>", b"<description>&amp;amp; "),
+    (b"<enclosure ", b'<enclosure length="-1" '), (b"<entry>", b'<entry xml:lang="english">'),
+    (b"<item>", b'<item><dc:foo xmlns:dc="http://purl.org/dc/elements/1.1/"/>'), (b"<id>", b"<id> "),
+    (b"<entry>", b'<entry><x:y xmlns:x="http://example.com/zz"/>'), (b"\xe5", b"\xc2\x85"), (b"</entry>", b"</entry>\n"),
+]
+
+
+def duplicate_first_entry(document: bytes) -> bytes:
+    opener, closer = (b"<entry>", b"</entry>") if document is ATOM or b"<feed" in document[:200] else (b"<item>", b"</item>")
+    start = document.find(opener)
+    end = document.find(closer, start) + len(closer)
+    return document[:end] + document[start:end] + document[end:] if 0 < start < end else document
+
+
+def test_generated_feeds_take_the_fast_path() -> None:
+    assert _validate_plain_form(ATOM, "a", None, None) == []
+    assert _validate_plain_form(RSS, "r", None, None) == []
+
+
+def test_a_document_with_a_comment_takes_the_whole_path() -> None:
+    commented = ATOM.replace(b"<entry>", b"<!-- hi --><entry>", 1)
+    assert _validate_plain_form(commented, "a", None, None) is None
+    assert validate_bytes(commented, "a") == []
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from([ATOM, RSS]), st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 40)), max_size=3),
+       st.booleans())
+def test_same_findings_as_the_whole_document_path(document: bytes, edits: list[tuple[tuple[bytes, bytes], int]],
+                                                  repeat_entry: bool) -> None:
+    for (old, new), which in edits:
+        places = [i for i in range(len(document)) if document.startswith(old, i)]
+        if places:
+            at = places[which % len(places)]
+            document = document[:at] + new + document[at + len(old):]
+    if repeat_entry:
+        document = duplicate_first_entry(document)
+    fast = _validate_plain_form(document, "f.xml", None, None)
+    if fast is not None:
+        assert fast == _validate_whole(document, "f.xml", None, None)
+
+
+@pytest.mark.parametrize("kind", ["atom", "rss"])
+def test_repeated_entries_are_reported_where_they_repeat(kind: str) -> None:
+    fastpath._memo.clear()
+    document = duplicate_first_entry(ATOM if kind == "atom" else RSS)
+    fast = _validate_plain_form(document, "f.xml", None, None)
+    assert fast is not None and fast == _validate_whole(document, "f.xml", None, None)
+    assert {m.code for m in fast} >= ({"DuplicateEntries"} if kind == "atom" else {"DuplicateValue"})

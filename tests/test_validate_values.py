@@ -1,0 +1,125 @@
+"""The value checks: dates, URIs, media types, languages and e-mail addresses."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feeds.validate import common, html
+
+NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+moments = st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2025, 5, 1),
+                       timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30)),
+                                                  timezone(timedelta(hours=-8))]))
+
+
+@given(moments)
+def test_any_moment_written_as_rfc3339_is_valid(moment: datetime) -> None:
+    assert common.check_rfc3339(moment.isoformat(timespec="seconds"), NOW) is None
+    assert common.check_rfc3339(moment.isoformat(timespec="microseconds"), NOW) is None
+
+
+@given(moments)
+def test_any_moment_written_as_rfc822_is_valid(moment: datetime) -> None:
+    assert common.check_rfc822(format_datetime(moment), NOW) is None
+
+
+@given(moments, st.integers(1, 6))
+def test_a_wrong_weekday_is_reported(moment: datetime, shift: int) -> None:
+    written = format_datetime(moment)
+    wrong = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[(moment.weekday() + shift) % 7]
+    assert common.check_rfc822(wrong + written[3:], NOW) == ("IncorrectDOW", {"value": wrong})
+
+
+@pytest.mark.parametrize("value", [
+    "2003-12-13", "2003-12-13T18:30Z", "2003-12-13t18:30:02z", "2003-12-13 18:30:02Z", "2003-12-13T18:30:02",
+    "2003-12-13T18:30:02+0100", "2003-02-30T18:30:02Z", "2003-12-13T24:30:02Z", "Sat, 13 Dec 2003 18:30:02 GMT",
+])
+def test_invalid_rfc3339(value: str) -> None:
+    assert common.check_rfc3339(value, NOW) == ("InvalidRFC3339Date", {"value": value})
+
+
+def test_dates_far_away_are_implausible() -> None:
+    assert common.check_rfc3339("1970-01-01T00:00:00Z", NOW)[0] == "ImplausibleDate"  # type: ignore[index]
+    assert common.check_rfc3339("2030-01-01T00:00:00Z", NOW)[0] == "ImplausibleDate"  # type: ignore[index]
+    assert common.check_rfc822("Tue, 01 Jan 2030 00:00:00 GMT", NOW)[0] == "ImplausibleDate"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("Sat, 07 Sep 2002 09:42:31 GMT", None),
+    ("07 Sep 2002 09:42 +0530", None),
+    ("Sat, 07 Sep 02 09:42:31 GMT", "ProblematicalRFC822Date"),
+    ("Sat, 07 Sep 2002 09:42:31 +0545", "ProblematicalRFC822Date"),
+    ("saturday, 07 Sep 2002 09:42:31 GMT", "InvalidRFC2822Date"),
+    ("2002-09-07T09:42:31Z", "InvalidRFC2822Date"),
+    ("Sat, 31 Feb 2002 09:42:31 GMT", "InvalidRFC2822Date"),
+])
+def test_rfc822(value: str, code: str | None) -> None:
+    found = common.check_rfc822(value, NOW)
+    assert (found[0] if found else None) == code
+
+
+@pytest.mark.parametrize(("value", "options", "code"), [
+    ("http://example.com/a?b=c#d", {}, None),
+    ("/relative/path", {}, None),
+    ("/relative/path", {"absolute": True}, "InvalidFullLink"),
+    ("http://example.com/a b", {}, "InvalidUriChar"),
+    ("http://www.詹姆斯.com/", {"iri": True}, None),
+    ("http://www.詹姆斯.com/", {}, "InvalidLink"),
+    ("http:/example.com/", {}, "InvalidLink"),
+    ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", {"absolute": True}, None),
+    ("urn:uuid:1225c695-cfb8-4ebb-aaaa", {"absolute": True}, "InvalidUUID"),
+    ("urn:a.b:c", {"absolute": True}, "InvalidURN"),
+    ("tag:example.com,2005:post-1", {"absolute": True}, None),
+    ("tag:example.com,05:post-1", {"absolute": True}, "InvalidTAG"),
+    ("foo:bar", {"absolute": True}, "SchemeNotIANARegistered"),
+])
+def test_uris(value: str, options: dict[str, bool], code: str | None) -> None:
+    found = common.check_uri(value, **options)
+    assert (found[0] if found else None) == code
+
+
+@pytest.mark.parametrize(("value", "canonical"), [
+    ("http://example.com/", "http://example.com/"),
+    ("HTTP://Example.COM:80/a/./b/../c", "http://example.com/a/c"),
+    ("http://example.com", "http://example.com/"),
+    ("http://example.com/%7euser", "http://example.com/~user"),
+    ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"),
+])
+def test_canonical_uris(value: str, canonical: str) -> None:
+    assert common.canonical_uri(value) == canonical
+
+
+def test_media_types_languages_and_addresses() -> None:
+    assert common.is_media_type("text/html; charset=utf-8")
+    assert not common.is_media_type("text")
+    assert common.is_language("en-US") and common.is_language("epo") and common.is_language("zh-Hans-CN")
+    assert not common.is_language("english") and not common.is_language("en_US")
+    assert common.is_addr_spec("jane.doe+feeds@example.co.uk")
+    assert not common.is_addr_spec("Jane <jane@example.com>")
+    assert common.check_contact_with_name("jane@example.com (Jane Doe)") is None
+    assert common.check_contact_with_name("jane@example.com")[0] == "MissingRealName"  # type: ignore[index]
+    assert common.check_contact_with_name("Jane Doe")[0] == "InvalidContact"  # type: ignore[index]
+
+
+def test_html_readers_would_strip() -> None:
+    found = html.check_html('<p onclick="x()">a</p><script>x()</script><iframe src="https://e.com"></iframe>'
+                            '<span style="position: absolute">b</span><a href="/rel">c</a>',
+                            relative_refs=True)
+    assert sorted(code for code, _ in found) == ["ContainsRelRef", "DangerousStyleAttr", "SecurityRisk",
+                                                 "SecurityRisk", "SecurityRiskAttr"]
+
+
+def test_safe_html_is_quiet() -> None:
+    assert html.check_html('<p style="text-align: left; color: #333">a <a href="https://e.com/x">b</a>'
+                           '<img src="https://e.com/i.png" alt="i"></p>', relative_refs=True) == ()
+
+
+def test_markup_left_in_plain_text() -> None:
+    assert html.markup_in_text("Tom &amp; Jerry") == "&amp;"
+    assert html.markup_in_text("a <b>bold</b> claim") == "</b>"
+    assert html.markup_in_text("Tom & Jerry, x < y") is None
