@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -134,11 +135,12 @@ class Cache:
                 if row is None or row[0] != SCHEMA or fp is None or fp[0] != fingerprint:
                     if row is not None:
                         problem = "cache was made by another version or configuration; rebuilding it"
-                    with db:
-                        for table in ("articles", "bodies", "feeds", "meta"):
-                            db.execute(f"DELETE FROM {table}")
-                        db.executemany("INSERT INTO meta VALUES (?, ?)",
-                                       [("schema", SCHEMA), ("fingerprint", fingerprint)])
+                    db.execute("BEGIN")
+                    for table in ("articles", "bodies", "feeds", "meta"):
+                        db.execute(f"DELETE FROM {table}")
+                    db.executemany("INSERT INTO meta VALUES (?, ?)",
+                                   [("schema", SCHEMA), ("fingerprint", fingerprint)])
+                    db.execute("COMMIT")
                 cache = cls(db, path)
                 cache.problem = problem
                 return cache
@@ -209,12 +211,24 @@ class Cache:
         self.problem = f"cache file {self.path} failed ({exc}); continuing without it"
         self.close()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One explicit transaction (the connection is in autocommit mode: without it every row commits)."""
+        assert self._db is not None
+        self._db.execute("BEGIN")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         if self._db is None:
             return
         try:
-            with self._db:
-                self._db.executemany(sql, rows)
+            with self._transaction() as db:
+                db.executemany(sql, rows)
         except sqlite3.Error as exc:
             self._fail(exc)
 
@@ -234,11 +248,11 @@ class Cache:
         if self._db is None:
             return
         try:
-            with self._db:
-                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS live(digest TEXT PRIMARY KEY)")
-                self._db.execute("DELETE FROM live")
-                self._db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((d,) for d in digests))
-                self._db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
+            with self._transaction() as db:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live(digest TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM live")
+                db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((d,) for d in digests))
+                db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
         except sqlite3.Error as exc:
             self._fail(exc)
 
@@ -246,9 +260,9 @@ class Cache:
         if self._db is None:
             return
         try:
-            with self._db:
-                self._db.execute("DELETE FROM feeds")
-                self._db.executemany("INSERT INTO feeds VALUES (?, ?)", rows.items())
+            with self._transaction() as db:
+                db.execute("DELETE FROM feeds")
+                db.executemany("INSERT INTO feeds VALUES (?, ?)", rows.items())
         except sqlite3.Error as exc:
             self._fail(exc)
 
@@ -257,12 +271,11 @@ class Cache:
 
 
 def _create(db: sqlite3.Connection) -> None:
-    with db:
-        db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS articles(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
-                   " digest TEXT, record TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS bodies(digest TEXT PRIMARY KEY, record TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS feeds(path TEXT PRIMARY KEY, fingerprint TEXT)")
+    db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
+    db.execute("CREATE TABLE IF NOT EXISTS articles(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+               " digest TEXT, record TEXT)")
+    db.execute("CREATE TABLE IF NOT EXISTS bodies(digest TEXT PRIMARY KEY, record TEXT)")
+    db.execute("CREATE TABLE IF NOT EXISTS feeds(path TEXT PRIMARY KEY, fingerprint TEXT)")
 
 
 def _remove_db(path: Path) -> None:
