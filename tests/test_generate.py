@@ -1,0 +1,303 @@
+"""`feeds generate` end to end: the bundled articles in, every feed out, read back by feedparser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+import feedparser
+import pytest
+from typer.testing import CliRunner
+
+from feeds.cli import app
+from feeds.config import load_config
+from feeds.parse import parse_article
+from feeds.read import list_article_files, read_source
+from feeds.validate import find_feed_files, validate_bytes
+from tests.site_corpus import REPO, SAMPLES
+
+SEED = "000_54eddf3d95a348cd.md"
+SITE = "https://example.com/"
+
+
+def generate(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(cwd or REPO)
+    try:
+        result = runner.invoke(app, ["generate", *args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture()
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the bundled sample site (articles + feeds.yaml) and its output folder."""
+    articles = tmp_path / "articles"
+    shutil.copytree(SAMPLES, articles)
+    shutil.copy(REPO / "feeds.yaml", tmp_path / "feeds.yaml")
+    return articles, tmp_path / "dist"
+
+
+def run_site(site: tuple[Path, Path], *extra: str) -> tuple[int, str, str]:
+    articles, dist = site
+    return generate("--articles", str(articles), "--out", str(dist), "--jobs", "1", *extra, cwd=articles.parent)
+
+
+def feeds_in(dist: Path) -> list[Path]:
+    return sorted(p for p in dist.rglob("*.xml") if ".feeds" not in p.parts)
+
+
+def mtimes(dist: Path) -> dict[str, int]:
+    return {p.relative_to(dist).as_posix(): p.stat().st_mtime_ns for p in dist.rglob("*")
+            if p.is_file() and ".feeds" not in p.parts}
+
+
+def parsed_articles(articles: Path) -> dict[str, object]:
+    config = load_config(REPO / "feeds.yaml", {})
+    found = {}
+    for file in list_article_files(articles):
+        article = parse_article(read_source(articles, file), config).article
+        if not article.draft:
+            found[article.link] = article
+    return found
+
+
+def test_bundled_site_feeds_parse_and_match_their_articles(site: tuple[Path, Path]) -> None:
+    code, out, err = run_site(site)
+    assert code == 0, err
+    assert "articles read" in out and "files written" in out
+    articles = parsed_articles(site[0])
+    feeds = feeds_in(site[1])
+    assert len(feeds) > 20
+    for path in feeds:
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo, (path, feed.get("bozo_exception"))
+        assert feed.entries, path
+        for entry in feed.entries:
+            article = articles[entry.link]
+            assert entry.title == article.title
+            assert entry.id == article.id
+            assert entry.published_parsed[:6] == article.published.utctimetuple()[:6]
+            if feed.version.startswith("atom"):  # RSS 2.0 items carry pubDate only
+                assert entry.updated_parsed[:6] == article.updated.utctimetuple()[:6]
+            names = {a.get("name") for a in entry.get("authors", [])} | {c.get("name") for c in entry.get("contributors", [])}
+            names |= {entry.get("author")} if entry.get("author") else set()
+            for author in article.authors:
+                assert any(author.name in (n or "") for n in names), (path, author, names)
+            terms = {t.term for t in entry.get("tags", [])}
+            for category in article.categories:
+                assert any(category[-1] in t for t in terms), (path, category, terms)
+
+
+def test_seed_is_in_its_three_category_feeds_and_its_author_feed(site: tuple[Path, Path]) -> None:
+    code, _, err = run_site(site)
+    assert code == 0, err
+    dist = site[1]
+    folders = ["categories/新媒体", "categories/新媒体/高科技行业门户", "categories/新媒体/高科技行业门户/新闻",
+               "authors/高科技行业门户"]
+    for folder in folders:
+        for name in ("atom.xml", "rss.xml"):
+            feed = feedparser.parse((dist / folder / name).read_bytes())
+            assert "华为云陶志强：华为云生态与伙伴的关系就像钻石" in [e.title for e in feed.entries], folder
+    feed = feedparser.parse((dist / "categories/新媒体/高科技行业门户/新闻/atom.xml").read_bytes())
+    self_links = [link.href for link in feed.feed.links if link.rel == "self"]
+    assert self_links == [SITE + quote("categories/新媒体/高科技行业门户/新闻/atom.xml")]
+
+
+def test_every_written_feed_validates_without_errors_or_warnings(site: tuple[Path, Path]) -> None:
+    code, _, err = run_site(site)
+    assert code == 0, err
+    dist = site[1]
+    files = find_feed_files([dist])
+    assert len(files) == len(feeds_in(dist))
+    for path in files:
+        rel = path.relative_to(dist).as_posix()
+        messages = validate_bytes(path.read_bytes(), rel, location=SITE + quote(rel))
+        assert messages == [], (rel, messages[:3])
+
+
+def test_second_run_writes_nothing(site: tuple[Path, Path]) -> None:
+    assert run_site(site)[0] == 0
+    before = mtimes(site[1])
+    code, out, _ = run_site(site)
+    assert code == 0
+    assert " 0 files written" in out and "0 removed" in out
+    assert mtimes(site[1]) == before
+
+
+def test_second_run_without_cache_writes_nothing_either(site: tuple[Path, Path]) -> None:
+    assert run_site(site)[0] == 0
+    before = mtimes(site[1])
+    code, out, _ = run_site(site, "--no-cache")
+    assert code == 0 and " 0 files written" in out
+    assert mtimes(site[1]) == before
+
+
+def test_removing_an_article_removes_its_now_empty_feeds(site: tuple[Path, Path]) -> None:
+    articles, dist = site
+    assert run_site(site)[0] == 0
+    year_in_review = dist / "categories/年度回顾"
+    assert (year_in_review / "atom.xml").exists()
+    for path in articles.iterdir():
+        if "年度回顾" in path.read_text(encoding="utf-8"):
+            path.unlink()
+    code, out, _ = run_site(site)
+    assert code == 0
+    assert not year_in_review.exists()
+    assert "removed" in out and " 0 removed" not in out
+    assert (dist / "atom.xml").exists()
+
+
+def test_files_not_written_by_feeds_are_left_alone(site: tuple[Path, Path]) -> None:
+    articles, dist = site
+    dist.mkdir()
+    (dist / "robots.txt").write_text("User-agent: *\n")
+    (dist / "categories").mkdir()
+    (dist / "categories" / "notes.txt").write_text("mine\n")
+    assert run_site(site)[0] == 0
+    for path in articles.iterdir():
+        path.unlink()
+    assert run_site(site)[0] == 0
+    assert (dist / "robots.txt").read_text() == "User-agent: *\n"
+    assert (dist / "categories" / "notes.txt").read_text() == "mine\n"
+
+
+def test_same_input_gives_byte_identical_output_whatever_the_job_count(site: tuple[Path, Path], tmp_path: Path) -> None:
+    articles, dist = site
+    other = tmp_path / "other"
+    assert generate("--articles", str(articles), "--out", str(dist), "--jobs", "1", cwd=articles.parent)[0] == 0
+    assert generate("--articles", str(articles), "--out", str(other), "--jobs", "2", "--no-cache",
+                    cwd=articles.parent)[0] == 0
+    ours = {p.relative_to(dist).as_posix(): p.read_bytes() for p in feeds_in(dist)}
+    theirs = {p.relative_to(other).as_posix(): p.read_bytes() for p in feeds_in(other)}
+    assert ours == theirs
+
+
+def test_a_broken_article_is_reported_and_the_rest_published(site: tuple[Path, Path]) -> None:
+    articles, dist = site
+    (articles / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
+    (articles / "latin1.md").write_bytes("---\ntitle: caf\xe9\n---\n".encode("latin-1"))
+    code, out, err = run_site(site)
+    assert code == 1
+    assert "broken.md:3: error: the front matter is not valid YAML" in err
+    assert "latin1.md" in err and "UTF-8" in err
+    assert "2 rejected" in out
+    assert "Traceback" not in err
+    feed = feedparser.parse((dist / "atom.xml").read_bytes())
+    assert len(feed.entries) == 9
+
+
+def test_hostile_names_cannot_escape_the_output_folder(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    hostile = ["../../etc", "a/b", "CON", "x" * 300, "..", ".hidden", "a\\b", "nul.txt"]
+    for i, name in enumerate(hostile):
+        (articles / f"h{i}.md").write_text(
+            f"---\ntitle: hostile {i}\ndate: 2022-01-0{1 + i % 9}\ncategories: [{name!r}]\n"
+            f"author: {name!r}\ntags: [{name!r}]\n---\n<p>x</p>\n", encoding="utf-8")
+    dist = tmp_path / "site" / "dist"
+    code, _, err = generate("--articles", str(articles), "--out", str(dist), "--site-url", SITE, "--jobs", "1",
+                            cwd=tmp_path)
+    assert code == 0, err
+    outside = {p for p in tmp_path.rglob("*") if dist not in p.parents and p != dist}
+    assert outside == {articles, *articles.iterdir(), tmp_path / "site"}
+    for path in dist.rglob("*"):
+        assert len(path.name.encode()) <= 255
+        assert path.resolve().is_relative_to(dist.resolve())
+    assert len(list((dist / "categories").iterdir())) == len(hostile)
+
+
+def test_missing_site_url_is_a_configuration_error(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(SAMPLES, articles)
+    code, _, err = generate("--articles", str(articles), "--out", str(tmp_path / "dist"), cwd=tmp_path)
+    assert code == 2
+    assert "site_url" in err and "--site-url" in err
+    assert not (tmp_path / "dist" / "atom.xml").exists()
+
+
+def test_missing_articles_folder_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = generate("--articles", str(tmp_path / "nope"), "--out", str(tmp_path / "dist"),
+                            "--site-url", SITE, cwd=tmp_path)
+    assert code == 2
+    assert "articles folder not found" in err
+
+
+def test_quiet_prints_nothing_when_all_is_well(site: tuple[Path, Path]) -> None:
+    code, out, err = run_site(site, "--quiet")
+    assert code == 0
+    assert out == "" and err == ""
+
+
+def test_quiet_still_reports_errors(site: tuple[Path, Path]) -> None:
+    (site[0] / "broken.md").write_text("no front matter here\n", encoding="utf-8")
+    code, out, err = run_site(site, "--quiet")
+    assert code == 1
+    assert out == ""
+    assert "broken.md" in err
+
+
+def test_a_feed_that_fails_validation_is_not_published(site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_site(site)[0] == 0
+    dist = site[1]
+    target = dist / "authors" / "Alice Chen" / "atom.xml"
+    before = target.read_bytes()
+    stamp = target.stat().st_mtime_ns
+    articles = site[0]
+    for path in articles.iterdir():  # change what Alice's feed would contain
+        text = path.read_text(encoding="utf-8")
+        if "Alice Chen" in text:
+            path.write_text(text + "\n\nUpdated at the desk.\n", encoding="utf-8")
+
+    import feeds.validate as validate_module
+    from feeds.validate import Message
+
+    real = validate_module.validate_bytes
+
+    def strict(data: bytes, path: str = "<feed>", *, location: str | None = None) -> list[Message]:
+        found = real(data, path, location=location)
+        if path == "authors/Alice Chen/atom.xml":
+            found.append(Message(path, 1, 1, "error", "InvalidTest", "rejected by the test"))
+        return found
+
+    monkeypatch.setattr(validate_module, "validate_bytes", strict)
+    code, out, err = run_site(site)
+    assert code == 1
+    assert "authors/Alice Chen/atom.xml:1: error: InvalidTest" in err
+    assert "1 feeds failed validation" in out
+    assert target.read_bytes() == before and target.stat().st_mtime_ns == stamp
+    assert b"Updated" in (dist / "authors" / "Alice Chen" / "rss.xml").read_bytes()
+    monkeypatch.setattr(validate_module, "validate_bytes", real)
+    code, _, _ = run_site(site)  # fixed: the held-back feed is published on the next run
+    assert code == 0
+    assert b"Updated" in target.read_bytes()
+
+
+def test_a_run_waits_for_the_lock_then_gives_up_with_exit_3(site: tuple[Path, Path]) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    dist = site[1]
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from feeds.lock import run_lock
+        with run_lock(Path({str(dist / '.feeds' / 'lock')!r}), wait=0):
+            print("locked", flush=True)
+            time.sleep(30)
+        """)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        code, out, err = run_site(site, "--wait", "0.3")
+        assert code == 3
+        assert "another feeds run" in err and f"pid {holder.pid}" in err
+        assert not (dist / "atom.xml").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run_site(site, "--wait", "5")[0] == 0

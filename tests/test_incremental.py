@@ -1,0 +1,164 @@
+"""Incremental runs: what the cache saves, and that a bad cache never costs more than a full run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import feedparser
+import pytest
+
+import feeds.body
+import feeds.parse
+from feeds.config import make_config
+from feeds.pipeline import CACHE_FILE, STATE_DIR, RunOptions, generate
+from tests.site_corpus import article_text, write_corpus
+
+CONFIG = make_config({"site_url": "https://example.com/", "timezone": "Asia/Shanghai", "limit": 5})
+
+
+class Counter:
+    """Counts calls to a function while passing them through."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> None:
+        self.calls: list[str] = []
+        real = getattr(module, name)
+
+        def counting(article_or_source, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.calls.append(getattr(article_or_source, "source", None) or article_or_source.path)
+            return real(article_or_source, *args, **kwargs)
+
+        monkeypatch.setattr(module, name, counting)
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "articles", 60, with_samples=False)
+
+
+def run(corpus: Path, **options: object) -> object:
+    opts = RunOptions(articles=corpus, out=corpus.parent / "dist", jobs=1, **options)  # type: ignore[arg-type]
+    return generate(CONFIG, opts)
+
+
+def published(dist: Path) -> dict[str, bytes]:
+    return {p.relative_to(dist).as_posix(): p.read_bytes() for p in dist.rglob("*")
+            if p.is_file() and STATE_DIR not in p.parts}
+
+
+def test_unchanged_files_are_not_parsed_again(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(corpus)
+    parses = Counter(monkeypatch, feeds.parse, "parse_article")
+    bodies = Counter(monkeypatch, feeds.body, "complete")
+    report = run(corpus)
+    assert parses.calls == [] and bodies.calls == []
+    assert report.written == 0 and report.read == 60
+
+
+def test_only_the_changed_article_is_parsed_and_only_its_feeds_rewritten(corpus: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    run(corpus)
+    dist = corpus.parent / "dist"
+    before = published(dist)
+    newest = feedparser.parse(before["atom.xml"]).entries[0].link.rstrip("/").rsplit("/", 1)[1]
+    parses = Counter(monkeypatch, feeds.parse, "parse_article")
+    (corpus / f"{newest}.md").write_text(article_text(int(newest), title="改过的标题 edited"), encoding="utf-8")
+    report = run(corpus)
+    assert parses.calls == [f"{newest}.md"]
+    after = published(dist)
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert changed and all(b"edited" in after[p] for p in changed if p.endswith(".xml"))
+    assert report.written == len(changed)
+    # the site feed, its three category levels and its author, in both formats, plus nothing unrelated
+    assert {"atom.xml", "rss.xml"} <= changed
+    assert len(changed) <= 2 * 6 + 2
+
+
+def test_a_touched_but_identical_file_is_read_but_not_parsed(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(corpus)
+    target = corpus / "0007.md"
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 5_000_000_000))
+    parses = Counter(monkeypatch, feeds.parse, "parse_article")
+    report = run(corpus)
+    assert parses.calls == []
+    assert report.written == 0
+
+
+def test_only_articles_that_reach_a_feed_have_their_body_rendered(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    for i in range(60):  # one category: with limit 5, most articles reach no feed
+        (corpus / f"{i:04d}.md").write_text(article_text(i, category=("新媒体", "高科技行业门户", "新闻")),
+                                            encoding="utf-8")
+    bodies = Counter(monkeypatch, feeds.body, "complete")
+    report = run(corpus)
+    assert report.read == 60
+    assert len(set(bodies.calls)) == len(bodies.calls)
+    everything = b"".join(published(corpus.parent / "dist").values())
+    shown = {f"{i:04d}.md" for i in range(60) if f"/{i:04d}/".encode() in everything}
+    assert set(bodies.calls) == shown
+    assert len(shown) < 60
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 4000])
+def test_a_corrupt_cache_is_rebuilt_not_a_crash(corpus: Path, damage: bytes) -> None:
+    run(corpus)
+    dist = corpus.parent / "dist"
+    expected = published(dist)
+    cache = dist / STATE_DIR / CACHE_FILE
+    for suffix in ("-wal", "-shm"):
+        Path(f"{cache}{suffix}").unlink(missing_ok=True)
+    cache.write_bytes(damage)
+    (corpus / "0001.md").write_text(article_text(1, title="after the damage"), encoding="utf-8")
+    report = run(corpus)
+    assert report.rejected == 0
+    assert b"after the damage" in (dist / "atom.xml").read_bytes() or b"after the damage" in b"".join(
+        published(dist).values())
+    assert set(published(dist)) == set(expected)
+    run(corpus)  # and the rebuilt cache works
+    assert report.read == 60
+
+
+def test_a_cache_from_another_configuration_is_not_used(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(corpus)
+    other = make_config({"site_url": "https://elsewhere.example.org/", "timezone": "Asia/Shanghai", "limit": 5})
+    parses = Counter(monkeypatch, feeds.parse, "parse_article")
+    generate(other, RunOptions(articles=corpus, out=corpus.parent / "dist", jobs=1))
+    assert len(parses.calls) == 60
+    assert b"elsewhere.example.org" in (corpus.parent / "dist" / "atom.xml").read_bytes()
+
+
+def test_no_cache_parses_everything_and_gives_the_same_bytes(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(corpus)
+    dist = corpus.parent / "dist"
+    expected = published(dist)
+    parses = Counter(monkeypatch, feeds.parse, "parse_article")
+    report = run(corpus, use_cache=False)
+    assert len(parses.calls) == 60
+    assert published(dist) == expected
+    assert report.written == 0
+
+
+def test_a_feed_edited_by_hand_is_written_again(corpus: Path) -> None:
+    run(corpus)
+    dist = corpus.parent / "dist"
+    expected = (dist / "rss.xml").read_bytes()
+    (dist / "rss.xml").write_bytes(b"<rss>vandalised</rss>")
+    report = run(corpus)
+    assert report.written == 1
+    assert (dist / "rss.xml").read_bytes() == expected
+
+
+def test_a_deleted_article_leaves_every_feed(corpus: Path) -> None:
+    run(corpus)
+    dist = corpus.parent / "dist"
+    newest = (dist / "atom.xml").read_bytes()
+    victims = [p for p in sorted(corpus.iterdir()) if p.read_text(encoding="utf-8").count("Jun 2022")]
+    for p in victims:
+        p.unlink()
+    run(corpus)
+    for data in published(dist).values():
+        for p in victims:
+            assert f"/{p.stem}/".encode() not in data
+    assert (dist / "atom.xml").read_bytes() != newest
