@@ -116,11 +116,12 @@ class Cache:
     # -- opening ----------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, fingerprint: str) -> "Cache":
+    def open(cls, path: Path, fingerprint: str, *, fresh: bool = False) -> "Cache":
         """Open (or create) the cache at `path` for this version + configuration.
 
         A corrupt file, another schema or another fingerprint is thrown away
         and rebuilt; the reason is kept in `.problem` for a verbose message.
+        `fresh` empties it first (--no-cache: a full run that refreshes it).
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         problem = None
@@ -132,8 +133,8 @@ class Cache:
                 _create(db)
                 row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
                 fp = db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
-                if row is None or row[0] != SCHEMA or fp is None or fp[0] != fingerprint:
-                    if row is not None:
+                if fresh or row is None or row[0] != SCHEMA or fp is None or fp[0] != fingerprint:
+                    if row is not None and not fresh:
                         problem = "cache was made by another version or configuration; rebuilding it"
                     db.execute("BEGIN")
                     for table in ("articles", "bodies", "feeds", "meta"):
@@ -150,10 +151,6 @@ class Cache:
         cache = cls(None, path)
         cache.problem = problem
         return cache
-
-    @classmethod
-    def disabled(cls, path: Path) -> "Cache":
-        return cls(None, path)
 
     def close(self) -> None:
         if self._db is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
@@ -106,7 +107,8 @@ def generate(
     from feeds.pipeline import LOCK_FILE, STATE_DIR, RunOptions, SourceMissing, generate as run
 
     cfg = config_or_exit(config, {"site_url": site_url, "timezone": timezone, "limit": limit})
-    options = RunOptions(articles=articles, out=out, jobs=jobs or os.cpu_count() or 1, use_cache=not no_cache)
+    options = RunOptions(articles=articles, out=out, jobs=jobs or os.cpu_count() or 1, use_cache=not no_cache,
+                         now=datetime.now(UTC))
     progress = _progress_bar() if not quiet and sys.stderr.isatty() else None
     try:
         with run_lock(out / STATE_DIR / LOCK_FILE, wait=wait):

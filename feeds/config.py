@@ -35,6 +35,7 @@ class Config:
     permalink: str = ":year/:month/:day/:title/"
     limit: int = 20
     full_content: bool = True
+    future: bool = False
     summary_length: int = 200
     category_map: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     author_map: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
@@ -105,9 +106,9 @@ def make_config(values: Mapping[str, Any]) -> Config:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigError(f"{key} must be a whole number >= 0, got {value!r}")
             out[key] = value
-        elif key == "full_content":
+        elif key in ("full_content", "future"):
             if not isinstance(value, bool):
-                raise ConfigError(f"full_content must be true or false, got {value!r}")
+                raise ConfigError(f"{key} must be true or false, got {value!r}")
             out[key] = value
         else:
             out[key] = str(value)

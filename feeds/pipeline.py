@@ -10,9 +10,11 @@ RunReport that the CLI turns into messages and an exit code.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -21,7 +23,9 @@ from feeds.cache import BodyEntry, Cache, Stat, decode_header, encode_header
 from feeds.config import Config
 from feeds.errors import ArticleError, Diagnostic, FeedsError
 from feeds.model import Article, FeedSpec
+from feeds.publish import Publication, Staged
 from feeds.read import list_article_files, read_source
+from feeds.validate import Message
 
 STATE_DIR = ".feeds"  # same folder as publish.STATE_DIR: manifest, cache and lock live there
 CACHE_FILE = "cache.sqlite"
@@ -39,6 +43,7 @@ class RunOptions:
     out: Path
     jobs: int = 1
     use_cache: bool = True
+    now: datetime | None = None  # the clock, read at the edge: articles dated later are scheduled
 
 
 @dataclass(slots=True)
@@ -48,6 +53,7 @@ class RunReport:
     files: int = 0
     read: int = 0
     drafts: int = 0
+    scheduled: int = 0
     rejected: int = 0
     feeds: int = 0
     written: int = 0
@@ -57,6 +63,7 @@ class RunReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # one line per file or feed, for --verbose
+    next_due: datetime | None = None  # the earliest scheduled article's date
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -67,8 +74,11 @@ class RunReport:
         return [d for d in self.diagnostics if d.severity != "error"]
 
     def summary(self) -> str:
+        skipped = f"{self.drafts + self.scheduled} skipped"
+        if self.scheduled:
+            skipped += f" ({self.scheduled} scheduled for later)"
         line = (
-            f"{self.read} articles read, {self.drafts} skipped, {self.rejected} rejected; "
+            f"{self.read} articles read, {skipped}, {self.rejected} rejected; "
             f"{self.written} files written, {self.unchanged} unchanged, {self.removed} removed"
         )
         if self.invalid:
@@ -196,41 +206,55 @@ def _complete_body(index: int) -> tuple[int, BodyEntry | ArticleError]:
 
 
 @dataclass(frozen=True, slots=True)
-class Rendered:
-    """One feed's two documents and what the validator said about each."""
+class FeedResult:
+    """One rendered document: what the validator said, and its staged file unless it failed."""
 
     index: int
-    documents: dict[str, bytes]
-    messages: dict[str, list]  # path -> validator messages (empty lists omitted)
+    path: str
+    messages: list[Message]
+    staged: Staged | None
 
 
-def _render_chunk(indices: list[int]) -> list[Rendered]:
-    """Render and validate a run of neighbouring feeds (neighbours share entries)."""
+_publication: Publication | None = None
+
+
+def _render_part(indices: list[int]) -> list[FeedResult]:
+    """Render, validate and stage a run of neighbouring feeds (neighbours share entries).
+
+    A document with a validation error is not staged: its previous version stays.
+    """
     from feeds.group import feed_paths, feed_url
     from feeds.render import FeedRenderer
-    from feeds.validate import validate_bytes
+    from feeds.validate import has_errors, validate_bytes
 
+    assert _publication is not None
     renderer = FeedRenderer(_config, [_specs[i] for i in indices])
     done = []
     for i in indices:
         spec = _specs[i]
         atom_path, rss_path = feed_paths(spec)
-        docs = {atom_path: renderer.atom(spec), rss_path: renderer.rss(spec)}
-        messages = {}
-        for path, fmt in ((atom_path, "atom"), (rss_path, "rss")):
-            found = validate_bytes(docs[path], path, location=feed_url(spec, fmt, _config))
-            if found:
-                messages[path] = found
-        done.append(Rendered(i, docs, messages))
+        for path, fmt, data in ((atom_path, "atom", renderer.atom(spec)), (rss_path, "rss", renderer.rss(spec))):
+            messages = validate_bytes(data, path, location=feed_url(spec, fmt, _config))
+            staged = None if has_errors(messages) else _publication.stage(path, data)
+            done.append(FeedResult(i, path, messages, staged))
     return done
 
 
-def _chunks(indices: list[int], jobs: int) -> list[list[int]]:
-    """Split feed indices into contiguous runs: a few per worker, so work spreads evenly."""
+def _parts(indices: list[int], specs: list[FeedSpec], jobs: int) -> list[list[int]]:
+    """Contiguous runs of feeds of about equal work (entries), a few per process."""
     if not indices:
         return []
-    size = max(1, min(64, len(indices) // (jobs * 6) or 1))
-    return [indices[i:i + size] for i in range(0, len(indices), size)]
+    count = 1 if jobs <= 1 else jobs * 4
+    total = sum(len(specs[i].articles) + 1 for i in indices)
+    share = total / count
+    parts: list[list[int]] = [[]]
+    filled = 0.0
+    for i in indices:
+        if filled >= share * len(parts) and len(parts) < count:
+            parts.append([])
+        parts[-1].append(i)
+        filled += len(specs[i].articles) + 1
+    return [p for p in parts if p]
 
 
 # -------------------------------------------------------------- generate
@@ -243,33 +267,97 @@ def generate(config: Config, options: RunOptions, on_progress: Progress | None =
     """
     config.base_url  # a missing site_url is a ConfigError before anything is read
     files = scan(options.articles)
-    cache_path = options.out / STATE_DIR / CACHE_FILE
     fp = config_fingerprint(config)
-    cache = Cache.open(cache_path, fp) if options.use_cache else Cache.disabled(cache_path)
-    report = RunReport(files=len(files))
-    if cache.problem:
-        report.notes.append(cache.problem)
+    cache = Cache.open(options.out / STATE_DIR / CACHE_FILE, fp, fresh=not options.use_cache)
+    snapshot = snapshot_of(files, fp)
     global _root, _config
     _root, _config = options.articles, config
     try:
-        return _generate(config, options, files, cache, fp, report, on_progress or _no_progress)
+        replay = _nothing_changed(cache, snapshot, options)
+        if replay is not None:
+            return replay
+        report = RunReport(files=len(files))
+        if cache.problem:
+            report.notes.append(cache.problem)
+        _generate(config, options, files, cache, fp, report, on_progress or _no_progress)
+        _remember(cache, snapshot, report, options.out)
+        return report
     finally:
+        global _publication
         cache.close()
         _pending_bodies.clear()
         _specs.clear()
+        _publication = None
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
+def snapshot_of(files: list[ArticleFile], config_fp: str) -> str:
+    """One digest of every article file's path, size and mtime, and the configuration."""
+    h = hashlib.blake2b(config_fp.encode(), digest_size=16)
+    for f in files:
+        h.update(f"{f.rel}\0{f.stat.size}\0{f.stat.mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _nothing_changed(cache: Cache, snapshot: str, options: RunOptions) -> RunReport | None:
+    """The last run's report when no article file, setting or published file changed since.
+
+    The cheapest run of all, for cron: one stat per article and per output
+    file, no parsing, no rendering. Not taken when a scheduled article has
+    come due, or when anything published was touched by hand.
+    """
+    from feeds.publish import untouched
+
+    if cache.meta("snapshot") != snapshot:
+        return None
+    try:
+        stored = json.loads(cache.meta("report") or "")
+        due = stored["next_due"]
+        if due is not None and options.now is not None and datetime.fromisoformat(due) <= options.now:
+            return None
+        if stored["invalid"]:  # a run that held a feed back is not settled: try it again
+            return None
+        if not set(stored["outputs"]) <= untouched(options.out):
+            return None
+        report = RunReport(
+            files=stored["files"], read=stored["read"], drafts=stored["drafts"], scheduled=stored["scheduled"],
+            rejected=stored["rejected"], feeds=stored["feeds"], unchanged=len(stored["outputs"]),
+            invalid=list(stored["invalid"]),
+            diagnostics=[Diagnostic(p, m, ln, sev) for p, m, ln, sev in stored["diagnostics"]],
+            next_due=datetime.fromisoformat(due) if due else None,
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+    report.log.append("nothing changed since the last run")
+    return report
+
+
+def _remember(cache: Cache, snapshot: str, report: RunReport, out: Path) -> None:
+    """Store what the next run needs to see that nothing changed."""
+    from feeds.publish import untouched
+
+    stored = {
+        "files": report.files, "read": report.read, "drafts": report.drafts, "scheduled": report.scheduled,
+        "rejected": report.rejected, "feeds": report.feeds, "invalid": report.invalid,
+        "diagnostics": [[d.path, d.message, d.line, d.severity] for d in report.diagnostics],
+        "next_due": report.next_due.isoformat() if report.next_due else None,
+        "outputs": sorted(untouched(out)),
+    }
+    cache.set_meta("report", json.dumps(stored, ensure_ascii=False))
+    cache.set_meta("snapshot", snapshot)
+
+
 def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cache: Cache, fp: str,
-              report: RunReport, progress: Progress) -> RunReport:
+              report: RunReport, progress: Progress) -> None:
     from feeds.group import feed_paths, group_feeds
     from feeds.pages import render_index, render_opml
-    from feeds.publish import Publication, untouched
+    from feeds.publish import untouched
 
-    articles, digests = _read_headers(files, cache, options.jobs, report, progress)
+    now = None if config.future else options.now
+    articles, digests = _read_headers(files, cache, options.jobs, now, report, progress)
     specs = group_feeds(articles, config)
     del articles
     specs = _complete_bodies(specs, digests, cache, options.jobs, report, progress)
@@ -289,23 +377,23 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
         else:
             todo.append(i)
 
+    global _publication
     _specs[:] = specs
     planned = [p for i in todo for p in feed_paths(specs[i])] + ["feeds.opml", "index.html"]
     with Publication(options.out, planned, keep=keep) as publication:
+        _publication = publication
         done = 0
-        for batch in _parallel(_render_chunk, _chunks(todo, options.jobs), options.jobs, 1):
-            for rendered in batch:
+        for part in _parallel(_render_part, _parts(todo, specs, options.jobs), options.jobs, 1):
+            for result in part:
                 done += 1
-                progress("render", done, len(todo))
-                for path, data in rendered.documents.items():
-                    messages = rendered.messages.get(path, [])
-                    for m in messages:
-                        report.diagnostics.append(Diagnostic(path, f"{m.code}: {m.text}", m.line, m.severity))
-                    if any(m.severity == "error" for m in messages):
-                        report.invalid.append(path)  # not put: the previous, valid version stays
-                        fingerprints.pop(path, None)
-                    else:
-                        publication.put(path, data)
+                progress("render", done, 2 * len(todo))
+                for m in result.messages:
+                    report.diagnostics.append(Diagnostic(result.path, f"{m.code}: {m.text}", m.line, m.severity))
+                if result.staged is None:
+                    report.invalid.append(result.path)  # not staged: the previous, valid version stays
+                    fingerprints.pop(result.path, None)
+                else:
+                    publication.register(result.staged)
         publication.put("feeds.opml", render_opml(specs, config))
         publication.put("index.html", render_index(specs, config))
         result = publication.finish()
@@ -318,10 +406,9 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     report.removed = len(result.removed)
     cache.put_feed_fingerprints(fingerprints)
     cache.keep_bodies(digests.values())
-    return report
 
 
-def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, report: RunReport,
+def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: datetime | None, report: RunReport,
                   progress: Progress) -> tuple[list[Article], dict[str, str]]:
     """Parse what changed, take the rest from the cache; returns usable articles and file digests."""
     cached = cache.headers()
@@ -363,6 +450,10 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, report: Run
             report.drafts += 1
             continue
         report.diagnostics.extend(warnings)
+        if now is not None and article.published > now:
+            report.scheduled += 1  # published by the first run after its date
+            report.next_due = min(report.next_due or article.published, article.published)
+            continue
         articles.append(article)
         digests[article.source] = digest
     return articles, digests

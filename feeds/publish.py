@@ -182,20 +182,36 @@ class Publication:
 
     def put(self, path: str, data: bytes) -> bool:
         """Stage one planned file; False when its bytes are already on disk (nothing to write)."""
-        if path not in self._planned or path in self._results:
-            raise PublishError(path, "not planned for this run, or given twice")
+        return self.register(self.stage(path, data))
+
+    def stage(self, path: str, data: bytes) -> "Staged":
+        """Compare one file with what is on disk and, if it differs, write it to a temporary file.
+
+        Changes nothing in this object, so worker processes forked from the
+        run may stage the files they render; the run then `register`s each.
+        """
+        if path not in self._planned:
+            raise PublishError(path, "not planned for this run")
         with _os_errors(path):
             record = self._old.files.get(path)
             target = self._root / path
             digest = _digest(data)
             same = _same_bytes(target, data, digest, record)
             if same is not None:
-                self._results[path] = (False, same)
-                return False
+                return Staged(path, None, same)
             tmp = _write_temp(target, data, _existing_mode(target, self._mode))
-            self._staged.append((tmp, path))
-            self._results[path] = (True, _Record(digest))
-            return True
+            return Staged(path, tmp, _Record(digest))
+
+    def register(self, staged: "Staged") -> bool:
+        """Take a staged file into this run; True when it will be written."""
+        if staged.path in self._results:
+            raise PublishError(staged.path, "given twice in one run")
+        if staged.temp is None:
+            self._results[staged.path] = (False, staged.record)
+            return False
+        self._staged.append((staged.temp, staged.path))
+        self._results[staged.path] = (True, staged.record)
+        return True
 
     def finish(self) -> PublishReport:
         """Publish what was staged, remove what is no longer produced, record the result."""
@@ -241,6 +257,15 @@ class Publication:
         written = tuple(sorted(p for p, (was_written, _) in self._results.items() if was_written))
         unchanged = tuple(sorted(p for p, (was_written, _) in self._results.items() if not was_written))
         return PublishReport(written, unchanged, tuple(removed))
+
+
+@dataclass(frozen=True)
+class Staged:
+    """One file compared with the disk: `temp` holds the new bytes, or is None when unchanged."""
+
+    path: str
+    temp: str | None
+    record: _Record
 
 
 @contextmanager

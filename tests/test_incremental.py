@@ -162,3 +162,49 @@ def test_a_deleted_article_leaves_every_feed(corpus: Path) -> None:
         for p in victims:
             assert f"/{p.stem}/".encode() not in data
     assert (dist / "atom.xml").read_bytes() != newest
+
+
+def test_a_rerun_with_nothing_changed_reports_the_same_problems(corpus: Path) -> None:
+    (corpus / "broken.md").write_text("---\ntitle: broken\ndate: someday\n---\n", encoding="utf-8")
+    first = run(corpus)
+    second = run(corpus)
+    assert "nothing changed since the last run" in second.log
+    assert (second.read, second.rejected, second.written) == (first.read, first.rejected, 0)
+    assert [str(d) for d in second.errors] == [str(d) for d in first.errors]
+    assert "broken.md" in str(second.errors[0])
+
+
+def test_a_scheduled_article_is_published_by_the_first_run_after_its_date(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    corpus = write_corpus(tmp_path / "articles", 5, with_samples=False)
+    (corpus / "later.md").write_text(
+        "---\ntitle: 定时发布 scheduled\ndate: 2030-01-01T08:00:00Z\ncategories: [新栏目]\n---\n<p>x</p>\n",
+        encoding="utf-8")
+    dist = tmp_path / "dist"
+
+    def at(moment: datetime) -> object:
+        return generate(CONFIG, RunOptions(articles=corpus, out=dist, jobs=1, now=moment))
+
+    before = at(datetime(2029, 12, 31, 23, 0, tzinfo=UTC))
+    assert before.scheduled == 1 and "1 scheduled" in before.summary()
+    assert b"scheduled" not in (dist / "atom.xml").read_bytes()
+    assert not (dist / "categories" / "新栏目").exists()
+    again = at(datetime(2030, 1, 1, 7, 59, tzinfo=UTC))
+    assert again.written == 0 and again.scheduled == 1
+    due = at(datetime(2030, 1, 1, 8, 0, 1, tzinfo=UTC))
+    assert due.scheduled == 0 and due.written > 0
+    assert b"scheduled" in (dist / "atom.xml").read_bytes()
+    assert (dist / "categories" / "新栏目" / "atom.xml").exists()
+
+
+def test_future_true_publishes_future_articles_at_once(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    corpus = write_corpus(tmp_path / "articles", 3, with_samples=False)
+    (corpus / "later.md").write_text("---\ntitle: early bird\ndate: 2030-01-01\n---\n<p>x</p>\n", encoding="utf-8")
+    config = make_config({"site_url": "https://example.com/", "future": True})
+    report = generate(config, RunOptions(articles=corpus, out=tmp_path / "dist", jobs=1,
+                                         now=datetime(2029, 1, 1, tzinfo=UTC)))
+    assert report.scheduled == 0
+    assert b"early bird" in (tmp_path / "dist" / "atom.xml").read_bytes()
