@@ -95,9 +95,9 @@ def generate(
     site_url: Optional[str] = SiteUrlOpt,
     timezone: Optional[str] = TimezoneOpt,
     limit: Optional[int] = LimitOpt,
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Processes to use; 0 = one per core [default: 0]."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Processes to use; 0 = one per core."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the cache and rebuild every feed (the cache is refreshed)."),
-    wait: float = typer.Option(60.0, "--wait", min=0, help="Seconds to wait for a run already working on --out, then exit 3 [default: 60]."),
+    wait: float = typer.Option(60.0, "--wait", min=0, help="Seconds to wait for a run already working on --out, then exit 3."),
     quiet: bool = QuietOpt,
     verbose: bool = VerboseOpt,
 ) -> None:

@@ -52,6 +52,7 @@ def run_lock(path: Path, wait: float, poll: float = 0.05) -> Iterator[None]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    _held.add(fd)
     try:
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
@@ -71,4 +72,23 @@ def run_lock(path: Path, wait: float, poll: float = 0.05) -> Iterator[None]:
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
+        _held.discard(fd)
         os.close(fd)
+
+
+# A forked worker shares the lock's open file description: were the run
+# killed, the lock would live on until its last orphaned worker exits. So
+# children drop their copy at once; the lock stays with the run itself.
+_held: set[int] = set()
+
+
+def _drop_in_child() -> None:
+    for fd in _held:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_drop_in_child)

@@ -160,7 +160,8 @@ def _parallel(func: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int)
         return map(func, items)
     import multiprocessing
 
-    pool = multiprocessing.get_context("fork").Pool(min(jobs, (len(items) + chunk - 1) // chunk))
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, (len(items) + chunk - 1) // chunk),
+                                                    initializer=_die_with_run, initargs=(os.getpid(),))
 
     def results() -> Iterator[R]:
         try:
@@ -170,6 +171,23 @@ def _parallel(func: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int)
             pool.join()
 
     return results()
+
+
+def _die_with_run(run_pid: int) -> None:
+    """Pool initializer: a worker must not outlive a run that was killed (Linux: PR_SET_PDEATHSIG).
+
+    Otherwise a worker in the middle of a long task would go on after the
+    run died, burning CPU that the next cron run needs.
+    """
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != run_pid:  # the run died before we asked
+        os._exit(1)
 
 
 def _parse_header(item: tuple[str, str]) -> tuple[str, str, str | None]:

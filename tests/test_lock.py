@@ -70,3 +70,32 @@ def test_lock_is_reentrant_across_sequential_runs(tmp_path: Path) -> None:
     for _ in range(3):
         with run_lock(lock, wait=0):
             pass
+
+
+def test_forked_workers_do_not_keep_the_lock_of_a_killed_run(tmp_path: Path) -> None:
+    lock = tmp_path / "lock"
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        from pathlib import Path
+        from feeds.lock import run_lock
+        with run_lock(Path(sys.argv[1]), wait=0):
+            worker = os.fork()
+            if worker == 0:         # a worker that outlives its run
+                time.sleep(30)
+                os._exit(0)
+            print(worker, flush=True)
+            time.sleep(30)
+        """
+    )
+    run = subprocess.Popen([sys.executable, "-c", script, str(lock)], stdout=subprocess.PIPE, text=True)
+    assert run.stdout is not None
+    worker = int(run.stdout.readline())
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    try:
+        os.kill(worker, 0)  # the orphaned worker is still alive...
+        with run_lock(lock, wait=2):  # ...yet the lock is free
+            pass
+    finally:
+        os.kill(worker, signal.SIGKILL)
