@@ -23,9 +23,6 @@ import typer
 from feeds import __version__
 from feeds.config import Config, load_config
 from feeds.errors import ConfigError
-from feeds.validate import find_feed_files, validate_bytes
-from feeds.validate import report
-from feeds.validate.report import FileResult
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -226,6 +223,9 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Count warnings as errors."),
 ) -> None:
     """Check Atom and RSS files against RFC 4287 and RSS 2.0, the way the W3C validator does."""
+    from feeds.validate import find_feed_files, report, validate_bytes
+    from feeds.validate.report import FileResult
+
     targets = paths or [Path("dist")]
     missing = [p for p in targets if not p.exists()]
     if missing:
