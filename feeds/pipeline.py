@@ -21,7 +21,7 @@ from feeds.cache import BodyEntry, Cache, Stat, decode_header, encode_header
 from feeds.config import Config
 from feeds.errors import ArticleError, Diagnostic, FeedsError
 from feeds.model import Article, FeedSpec
-from feeds.read import list_article_files, read_source
+from feeds.read import list_article_files, read_relative, read_source
 
 STATE_DIR = ".feeds"  # same folder as publish.STATE_DIR: manifest, cache and lock live there
 CACHE_FILE = "cache.sqlite"
@@ -166,7 +166,7 @@ def _parse_header(item: tuple[str, str]) -> tuple[str, str, str | None]:
     """Read one file and parse its front matter: (rel, digest, record) -- record None when the digest is known."""
     rel, known_digest = item
     try:
-        source = read_source(_root, _root / rel)
+        source = read_relative(_root, rel)
     except ArticleError as exc:
         return rel, "", encode_header(None, (), exc)
     digest = digest_of(rel, source.data)
@@ -188,7 +188,7 @@ def _complete_body(index: int) -> tuple[int, BodyEntry | ArticleError]:
 
     article = _pending_bodies[index]
     try:
-        source = read_source(_root, _root / article.source)
+        source = read_relative(_root, article.source)
         done = complete(article, body_of(source), _config)
     except ArticleError as exc:
         return index, exc
