@@ -145,7 +145,8 @@ def _parse_number(text: str, zone: tzinfo) -> datetime:
 # the result is always the one email.utils gives.
 _COMMON_RFC2822 = re.compile(
     r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]\d{3}) "
-    r"(\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})"
+    r"(\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})",
+    re.ASCII,  # other digits are for email.utils to judge ("-000\u09e6" is not "-0000" to it)
 )
 _MONTHS = {name: number for number, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 

@@ -189,8 +189,11 @@ common_rfc_2822 = st.builds(
 def test_common_rfc_2822_form_agrees_with_email_utils(value: str, aliases: dict) -> None:
     from feeds import dates
 
-    assert dates._COMMON_RFC2822.fullmatch(value)
-    fast = dates._common_rfc2822(dates._COMMON_RFC2822.fullmatch(value), aliases)
+    common = dates._COMMON_RFC2822.fullmatch(value)
+    if common is None:  # only non-ASCII digits ("-000\u09e6"): email.utils reads those its own way
+        assert not value.isascii()
+        return
+    fast = dates._common_rfc2822(common, aliases)
     if fast is not None:
         slow = dates._parse_rfc2822(value, aliases)
         assert slow is not None
