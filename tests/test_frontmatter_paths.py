@@ -158,7 +158,7 @@ HEXO = (
 
 
 # The fixture only picks the composer, the same for every generated input.
-@settings(max_examples=700, deadline=None,
+@settings(max_examples=400, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(lines)
 @example([HEXO])
@@ -171,7 +171,7 @@ def test_load_gives_what_pyyaml_base_loader_gave(composer: type, lines: list[str
     assert ours(front) == reference(front, composer)
 
 
-@settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(simple_lines)
 @example([HEXO])
 def test_read_simple_answers_only_with_what_yaml_gives(lines: list[str]) -> None:

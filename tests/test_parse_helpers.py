@@ -40,7 +40,7 @@ values = st.recursive(st.none() | st.text(max_size=30),
                       max_leaves=20)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(values)
 def test_repr_head_is_the_start_of_repr(value: object) -> None:
     head, full = _repr_head(value, 60), repr(value)
