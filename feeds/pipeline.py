@@ -21,7 +21,7 @@ from feeds.cache import BodyEntry, Cache, Stat, decode_header, encode_header
 from feeds.config import Config
 from feeds.errors import ArticleError, Diagnostic, FeedsError
 from feeds.model import Article, FeedSpec
-from feeds.read import list_article_files, read_relative, read_source
+from feeds.read import list_article_files, read_source
 
 STATE_DIR = ".feeds"  # same folder as publish.STATE_DIR: manifest, cache and lock live there
 CACHE_FILE = "cache.sqlite"
@@ -164,6 +164,8 @@ def _parallel(func: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int)
 
 def _parse_header(item: tuple[str, str]) -> tuple[str, str, str | None]:
     """Read one file and parse its front matter: (rel, digest, record) -- record None when the digest is known."""
+    from feeds.read import read_relative
+
     rel, known_digest = item
     try:
         source = read_relative(_root, rel)
@@ -185,6 +187,7 @@ def _complete_body(index: int) -> tuple[int, BodyEntry | ArticleError]:
     """Render one selected article's body: content, and summary/image when the front matter had none."""
     from feeds.body import complete
     from feeds.parse import body_of
+    from feeds.read import read_relative
 
     article = _pending_bodies[index]
     try:
