@@ -2,8 +2,9 @@
 
 `complete` is pure and only runs for articles that reach a feed, so the body of
 an article that no feed shows is never rendered. Per body it costs one nh3
-pass (Rust, ammonia), plus one lxml pass only when the text shows lazy-loaded
-images; relative URLs are resolved by nh3 itself against the article's link.
+pass (Rust, ammonia) with a cleaner shared by all articles, plus one lxml
+pass only when the text shows lazy-loaded images; relative URLs are resolved
+by nh3 itself against the article's link (in a second, tiny nh3 pass).
 
 The sanitiser runs last, after every rewrite, so nothing it removes can come
 back: no script/style/iframe/object/embed/form, no event handlers or style
@@ -143,13 +144,13 @@ _JOINED = re.compile(r'<img(?: src="([^"]*)")?>')
 
 def _clean_shared(html: str, base: str) -> str | None:
     """`_cleaner(base).clean(html)` without building that cleaner, or None."""
-    if _MARK in html:
-        return None
     _marked.urls = urls = []
     try:
         clean = _SHARED_CLEANER.clean(html)
     finally:
         _marked.urls = None
+    if clean.count(_MARK) != len(urls):
+        return None  # the article itself contains the mark (as text or as character references)
     if not urls:
         return clean
     joined = _join(urls, base)

@@ -21,9 +21,10 @@ instead of being silently accepted.
 Front matter is read for every article of every cold run, so two paths share
 that contract (front matter is ~a third of the parse time otherwise):
 - `read_simple`: the shape nearly every Hexo file has (`key: value` lines with
-  one-line plain or quoted values, `key:` followed by `- item` lines), read by
-  a few regular expressions. It answers only when the text is provably in that
-  shape and gives exactly what the YAML path gives; anything else is None.
+  one-line plain or quoted values, `key:` followed by `- item` lines, one-line
+  `[a, b]` lists), read with string operations. It answers only when the text
+  is provably in that shape, and then with exactly what the YAML path gives;
+  anything else is None.
 - `read_yaml`: libyaml (its C parser and composer when available) builds the
   node graph, and `_construct` turns nodes into values in one tight function
   instead of PyYAML's generic constructor.
@@ -455,7 +456,8 @@ def _simple_flow_list(text: str) -> Any:
     if _FLOW_LIST.fullmatch(text) is None:
         return _UNSURE
     # The full match proved the layout, so the items are the matches in order.
-    return [_simple_scalar(item) for item in _FLOW_ITEMS.findall(text)]
+    items = [_simple_scalar(item) for item in _FLOW_ITEMS.findall(text)]
+    return _UNSURE if _UNSURE in items else items
 
 
 def _load_json(part: Split, path: str) -> Any:

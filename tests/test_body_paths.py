@@ -108,8 +108,9 @@ def test_every_kind_of_url_in_links_and_images(url: str, base: str) -> None:
     assert sanitise(html, base) == reference(html, base)
 
 
-def test_a_mark_written_in_the_article_stays_text() -> None:
-    html = f'<p>{body._MARK}0\ue001</p><a href="rel/{body._MARK}0\ue001">x</a><a href="/other">y</a>'
+@pytest.mark.parametrize("mark", [body._MARK + "0\ue001", "&#xe000;" + body._MARK[1:] + "0&#xe001;"])
+def test_a_mark_written_in_the_article_stays_text(mark: str) -> None:
+    html = f'<p>{mark}</p><a href="rel/{mark}">x</a><a href="/other">y</a><img title="{mark}" src="a.png">'
     assert sanitise(html, BASES[0]) == reference(html, BASES[0])
 
 
