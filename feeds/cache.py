@@ -64,41 +64,44 @@ class BodyEntry:
 # ---------------------------------------------------------------- codec
 
 
-def _diag(d: Diagnostic) -> list[Any]:
-    return [d.path, d.message, d.line, d.severity]
+# One encoder, made once: json.dumps builds a new one per call when given options.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_DECODE = json.JSONDecoder().decode
+_BODY_FORMATS = {member.value: member for member in BodyFormat}  # a dict lookup, not Enum's __call__
 
 
 def encode_header(article: Article | None, warnings: Iterable[Diagnostic], error: ArticleError | None) -> str:
     """JSON text for one parsed header (content is never stored here)."""
     if error is not None:
-        return json.dumps({"e": [error.path, error.message, error.line]}, ensure_ascii=False)
+        return _ENCODE({"e": [error.path, error.message, error.line]})
     assert article is not None
     a = article
     rec = [
         a.source, a.title, a.link, a.id, a.published.isoformat(), a.updated.isoformat(),
-        [[x.name, x.email, x.uri] for x in a.authors], [list(c) for c in a.categories], list(a.tags),
+        [[x.name, x.email, x.uri] for x in a.authors], a.categories, a.tags,
         a.summary, a.image, a.language, a.draft, a.body_format.value,
     ]
-    return json.dumps({"a": rec, "w": [_diag(w) for w in warnings]}, ensure_ascii=False)
+    return _ENCODE({"a": rec, "w": [[w.path, w.message, w.line, w.severity] for w in warnings]})
 
 
 def decode_header(text: str) -> tuple[Article | None, tuple[Diagnostic, ...], ArticleError | None]:
     """Inverse of encode_header; raises ValueError/KeyError/TypeError on a damaged record."""
-    data = json.loads(text)
+    data = _DECODE(text)
     if "e" in data:
         path, message, line = data["e"]
         return None, (), ArticleError(path, message, line)
     (source, title, link, ident, published, updated, authors, categories, tags,
      summary, image, language, draft, body_format) = data["a"]
+    published_at = datetime.fromisoformat(published)
     article = Article(
-        source=source, title=title, link=link, id=ident,
-        published=datetime.fromisoformat(published), updated=datetime.fromisoformat(updated),
-        authors=tuple(Author(n, e, u) for n, e, u in authors),
-        categories=tuple(tuple(c) for c in categories), tags=tuple(tags),
+        source=source, title=title, link=link, id=ident, published=published_at,
+        updated=published_at if updated == published else datetime.fromisoformat(updated),
+        authors=tuple([Author(name, email, uri) for name, email, uri in authors]),
+        categories=tuple(map(tuple, categories)), tags=tuple(tags),
         summary=summary, content=None, image=image, language=language, draft=bool(draft),
-        body_format=BodyFormat(body_format),
+        body_format=_BODY_FORMATS[body_format],
     )
-    warnings = tuple(Diagnostic(p, m, ln, s) for p, m, ln, s in data["w"])
+    warnings = tuple([Diagnostic(p, m, ln, s) for p, m, ln, s in data["w"]])
     return article, warnings, None
 
 

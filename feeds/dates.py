@@ -68,10 +68,11 @@ def normalise(moment: datetime, zone: tzinfo) -> datetime:
     if offset is None:  # a tzinfo that does not know its offset
         raise DateError("the time zone of this date has no offset")
     result = moment.replace(microsecond=0, tzinfo=_fixed(offset), fold=0)
-    try:
-        result.astimezone(timezone.utc)
-    except OverflowError:
-        raise DateError("the date is out of range") from None
+    if result.year in (1, 9999):  # offsets are under a day: only these years can overflow in UTC
+        try:
+            result.astimezone(timezone.utc)
+        except OverflowError:
+            raise DateError("the date is out of range") from None
     return result
 
 
@@ -118,7 +119,10 @@ def parse_date(value: str, zone: tzinfo, aliases: Mapping[str, str]) -> datetime
             return normalise(datetime.fromisoformat(text), zone)
         except ValueError:
             pass
-    moment = _parse_rfc2822(text, aliases)
+    common = _COMMON_RFC2822.fullmatch(text)
+    moment = _common_rfc2822(common, aliases) if common is not None else None
+    if moment is None:
+        moment = _parse_rfc2822(text, aliases)
     if moment is not None:
         return normalise(moment, zone)
     return normalise(_parse_generic(text, aliases), zone)
@@ -133,6 +137,37 @@ def _parse_number(text: str, zone: tzinfo) -> datetime:
     if _EPOCH.fullmatch(text):
         return normalise(from_timestamp(float(text)), zone)
     raise DateError(f"{text!r} is not a date: expected {ACCEPTED_FORMS}")
+
+
+# The RFC 2822 form feeds and aggregators write (`Fri, 17 Jun 2022 06:50:00 GMT`,
+# or a numeric offset), read directly: email.utils costs ~4 us per date. Any
+# other form, or a value datetime refuses, goes through _parse_rfc2822, so
+# the result is always the one email.utils gives.
+_COMMON_RFC2822 = re.compile(
+    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]\d{3}) "
+    r"(\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})",
+    re.ASCII,  # other digits are for email.utils to judge ("-000\u09e6" is not "-0000" to it)
+)
+_MONTHS = {name: number for number, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
+
+def _common_rfc2822(match: re.Match[str], aliases: Mapping[str, str]) -> datetime | None:
+    """The datetime of a _COMMON_RFC2822 match, or None to let email.utils decide."""
+    day, month, year, hour, minute, second, zone_text = match.groups()
+    if zone_text[0] in "+-":
+        hours, minutes = int(zone_text[1:3]), int(zone_text[3:])
+        if hours > 23 or minutes > 59 or zone_text == "-0000":
+            return None
+        offset = timedelta(hours=hours, minutes=minutes)
+        zone = _fixed(-offset if zone_text[0] == "-" else offset)
+    else:
+        zone = zone_for(zone_text, aliases)  # type: ignore[assignment]
+        if zone is None:
+            return None
+    try:
+        return datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=zone)
+    except ValueError:
+        return None
 
 
 def _parse_rfc2822(text: str, aliases: Mapping[str, str]) -> datetime | None:

@@ -10,9 +10,11 @@ without extension to keep the old one).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 # The fixed namespace of ids derived by feeds (uuid5 of the URL namespace and
@@ -110,37 +112,51 @@ def permalink(
     `stem` is the source path without extension (or the `slug` front matter);
     `published` must already be in the configured zone.
     """
-    def value(token: str) -> str | None:
-        if token == "year":
-            return f"{published.year:04d}"
-        if token == "month":
-            return f"{published.month:02d}"
-        if token == "day":
-            return f"{published.day:02d}"
-        if token == "title":
-            return stem
-        if token == "i_month":
-            return str(published.month)
-        if token == "i_day":
-            return str(published.day)
-        if token == "hour":
-            return f"{published.hour:02d}"
-        if token == "minute":
-            return f"{published.minute:02d}"
-        if token == "second":
-            return f"{published.second:02d}"
-        if token == "name":
-            return stem.rsplit("/", 1)[-1]
-        if token == "post_title":
-            return slugize(title, lower=True)
-        if token == "id":
-            return article_id
-        if token == "category":
-            return "/".join(slugize(name) for name in categories[0]) if categories else "uncategorized"
-        return None  # not a token: left as written, as Hexo does
+    literals, tokens = _pattern_pieces(pattern)
+    parts = [literals[0]]
+    for token, literal in zip(tokens, literals[1:]):
+        parts.append(_token_value(token, stem, published, title, article_id, categories) or ":" + token)
+        parts.append(literal)
+    return to_uri(base_url + "".join(parts).lstrip("/"))
 
-    path = _TOKEN.sub(lambda m: value(m.group(1)) or m.group(0), pattern)
-    return to_uri(base_url + path.lstrip("/"))
+
+@lru_cache(maxsize=16)
+def _pattern_pieces(pattern: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The literal texts around the `:tokens` and the token names (split once per pattern)."""
+    pieces = _TOKEN.split(pattern)
+    return tuple(pieces[0::2]), tuple(pieces[1::2])
+
+
+def _token_value(
+    token: str, stem: str, published: datetime, title: str, article_id: str, categories: tuple[tuple[str, ...], ...]
+) -> str | None:
+    if token == "year":
+        return f"{published.year:04d}"
+    if token == "month":
+        return f"{published.month:02d}"
+    if token == "day":
+        return f"{published.day:02d}"
+    if token == "title":
+        return stem
+    if token == "i_month":
+        return str(published.month)
+    if token == "i_day":
+        return str(published.day)
+    if token == "hour":
+        return f"{published.hour:02d}"
+    if token == "minute":
+        return f"{published.minute:02d}"
+    if token == "second":
+        return f"{published.second:02d}"
+    if token == "name":
+        return stem.rsplit("/", 1)[-1]
+    if token == "post_title":
+        return slugize(title, lower=True)
+    if token == "id":
+        return article_id
+    if token == "category":
+        return "/".join(slugize(name) for name in categories[0]) if categories else "uncategorized"
+    return None  # not a token: left as written, as Hexo does
 
 
 def is_absolute_iri(value: str) -> bool:
@@ -161,7 +177,14 @@ def namespace(id_namespace: str | None) -> uuid.UUID:
 
 def derived_id(space: uuid.UUID, key: str) -> str:
     """`urn:uuid:` + uuid5(space, key): the same key always gives the same id."""
-    return f"urn:uuid:{uuid.uuid5(space, key)}"
+    # uuid.uuid5 written out (RFC 4122 4.3: SHA-1 of namespace and name, then
+    # the version and variant bits): building the UUID object costs more than
+    # the hash, and this runs for every article.
+    digest = bytearray(hashlib.sha1(space.bytes + key.encode("utf-8")).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x50
+    digest[8] = digest[8] & 0x3F | 0x80
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def article_id(space: uuid.UUID, stem: str, declared: str | None) -> str:

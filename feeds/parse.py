@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 from uuid import UUID
 
 from feeds.body import complete, detect_format, plain_summary
@@ -43,7 +43,6 @@ SUMMARY_KEYS = ("description", "excerpt", "summary")
 LINK_KEYS = ("permalink", "link", "url")
 UPDATED_KEYS = ("updated", "modified", "lastmod")
 _FORMATS = {"html": BodyFormat.HTML, "htm": BodyFormat.HTML, "markdown": BodyFormat.MARKDOWN, "md": BodyFormat.MARKDOWN}
-_SPACES = re.compile(r"\s+")
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 # npm's "person" string: `Name <email> (url)`, email and url optional.
 _PERSON = re.compile(r"(?P<name>[^<>()]*?)\s*(?:<(?P<email>[^<>\s]+@[^<>\s]+)>)?\s*(?:\((?P<uri>[^()\s]+)\))?")
@@ -159,7 +158,7 @@ class _Reader:
     def title(self) -> str:
         value = self.meta.get("title")
         if isinstance(value, str) and value.strip():
-            return _SPACES.sub(" ", value).strip()
+            return _squeeze(value)
         if value is None or isinstance(value, str):
             raise self.error("title" if "title" in self.meta else None, "the article has no title: add `title: ...` to the front matter")
         raise self.error("title", f"`title` must be text, not {_kind(value)}")
@@ -221,7 +220,7 @@ class _Reader:
                     if level is not None:
                         self.warn(key, f"`{key}`: {_show(level)} is not a category name; ignored")
                     continue
-                name = _SPACES.sub(" ", level).strip()
+                name = _squeeze(level)
                 if name:
                     path.append(name)
             if path:
@@ -234,7 +233,7 @@ class _Reader:
         found: dict[str, None] = {}
         for item in items:
             if isinstance(item, str):
-                name = _SPACES.sub(" ", item).strip()
+                name = _squeeze(item)
                 if name:
                     found[name] = None
             elif item is not None:
@@ -344,7 +343,7 @@ class _Reader:
 
 def _author(value: Any) -> Author | None:
     if isinstance(value, str):
-        text = _SPACES.sub(" ", value).strip()
+        text = _squeeze(value)
         match = _PERSON.fullmatch(text)
         if match and match.group("name") and (match.group("email") or match.group("uri")):
             uri = match.group("uri")
@@ -358,11 +357,16 @@ def _author(value: Any) -> Author | None:
         email = value.get("email") or value.get("mail")
         uri = value.get("url") or value.get("uri") or value.get("link") or value.get("website")
         return Author(
-            _SPACES.sub(" ", name).strip(),
+            _squeeze(name),
             email.strip() if isinstance(email, str) and "@" in email else None,
             uri.strip() if isinstance(uri, str) and is_absolute_iri(uri.strip()) else None,
         )
     return None
+
+
+def _squeeze(text: str) -> str:
+    """Runs of whitespace as one space, none at the ends (str.split's whitespace is regex \\s)."""
+    return " ".join(text.split())
 
 
 def _kind(value: Any) -> str:
@@ -374,5 +378,43 @@ def _kind(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else _repr_head(value, 60)
     return repr(text[:60] + "…" if len(text) > 60 else text)
+
+
+def _repr_head(value: Any, limit: int) -> str:
+    """repr(value) when it has at most `limit` characters, else a longer prefix of it.
+
+    YAML aliases can nest one list in another a billion times over in a few
+    lines of front matter; the whole repr of that would never finish.
+    """
+    pieces: list[str] = []
+    size = 0
+    for piece in _repr_pieces(value):
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            break
+    return "".join(pieces)
+
+
+def _repr_pieces(value: Any) -> Iterator[str]:
+    """repr() of front matter values (str, list, dict, None), a piece at a time."""
+    if isinstance(value, list):
+        yield "["
+        for i, item in enumerate(value):
+            if i:
+                yield ", "
+            yield from _repr_pieces(item)
+        yield "]"
+    elif isinstance(value, dict):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            if i:
+                yield ", "
+            yield from _repr_pieces(key)
+            yield ": "
+            yield from _repr_pieces(item)
+        yield "}"
+    else:
+        yield repr(value)

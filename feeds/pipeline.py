@@ -194,9 +194,11 @@ def _die_with_run(run_pid: int) -> None:
 
 def _parse_header(item: tuple[str, str]) -> tuple[str, str, str | None]:
     """Read one file and parse its front matter: (rel, digest, record) -- record None when the digest is known."""
+    from feeds.read import read_relative
+
     rel, known_digest = item
     try:
-        source = read_source(_root, _root / rel)
+        source = read_relative(_root, rel)
     except ArticleError as exc:
         return rel, "", encode_header(None, (), exc)
     digest = digest_of(rel, source.data)
@@ -215,10 +217,11 @@ def _complete_body(index: int) -> tuple[int, BodyEntry | ArticleError]:
     """Render one selected article's body: content, and summary/image when the front matter had none."""
     from feeds.body import complete
     from feeds.parse import body_of
+    from feeds.read import read_relative
 
     article = _pending_bodies[index]
     try:
-        source = read_source(_root, _root / article.source)
+        source = read_relative(_root, article.source)
         done = complete(article, body_of(source), _config)
     except ArticleError as exc:
         return index, exc

@@ -166,3 +166,43 @@ def test_any_text_is_a_date_or_a_date_error(text: str) -> None:
     except DateError:
         return
     assert moment.tzinfo is not None and moment.microsecond == 0
+
+
+# The common RFC 2822 form is read without email.utils; it must agree with it
+# on every value of that form, including the ones datetime refuses.
+common_rfc_2822 = st.builds(
+    "{}{} {} {} {}:{}:{} {}".format,
+    st.sampled_from(["", "Fri, ", "Mon, ", "Xyz, "]),
+    st.integers(0, 39),
+    st.sampled_from("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()),
+    st.integers(1000, 9999),
+    st.sampled_from(["00", "09", "23", "24", "99"]),
+    st.sampled_from(["00", "59", "60"]),
+    st.sampled_from(["00", "59", "60", "61"]),
+    st.one_of(st.sampled_from(["GMT", "UTC", "+0000", "-0000", "+2400", "+2359", "-1260", "+0860"]),
+              st.from_regex(r"[+-]\d{4}", fullmatch=True)),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(common_rfc_2822, st.sampled_from([{}, {"GMT": "Europe/London"}, {"UTC": "+08:00"}]))
+def test_common_rfc_2822_form_agrees_with_email_utils(value: str, aliases: dict) -> None:
+    from feeds import dates
+
+    common = dates._COMMON_RFC2822.fullmatch(value)
+    if common is None:  # only non-ASCII digits ("-000\u09e6"): email.utils reads those its own way
+        assert not value.isascii()
+        return
+    fast = dates._common_rfc2822(common, aliases)
+    if fast is not None:
+        slow = dates._parse_rfc2822(value, aliases)
+        assert slow is not None
+        assert dates.normalise(fast, SHANGHAI).isoformat() == dates.normalise(slow, SHANGHAI).isoformat()
+
+
+def test_dates_at_the_ends_of_time_are_still_checked() -> None:
+    assert read("0001-01-01 00:00:00", zone=timezone.utc) == "0001-01-01T00:00:00+00:00"
+    with pytest.raises(DateError, match="out of range"):
+        read("0001-01-01 00:00:00")  # Shanghai is ahead of UTC: the instant is before year 1
+    with pytest.raises(DateError, match="out of range"):
+        read("9999-12-31 23:59:59-05:00")

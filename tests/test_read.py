@@ -85,3 +85,32 @@ def test_oversized_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     path = touch(tmp_path, "big.md", "x" * 11)
     with pytest.raises(ArticleError, match="more than the 10"):
         read_source(tmp_path, path)
+
+
+def test_a_file_of_exactly_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(read, "MAX_ARTICLE_BYTES", 10)
+    assert read_source(tmp_path, touch(tmp_path, "ok.md", "x" * 10)).data == b"x" * 10
+    assert read_source(tmp_path, touch(tmp_path, "empty.md", "")).data == b""
+
+
+def test_read_relative_is_read_source_for_a_scanned_name(tmp_path: Path) -> None:
+    path = touch(tmp_path, "2022/06/post.md", "---\ntitle: 你好\n---\n" + "body\n" * 30000)
+    assert read.read_relative(tmp_path, "2022/06/post.md") == read_source(tmp_path, path)
+    with pytest.raises(ArticleError, match="cannot read") as caught:
+        read.read_relative(tmp_path, "2022/06/gone.md")
+    assert caught.value.path == "2022/06/gone.md"
+
+
+@pytest.mark.parametrize(
+    ("root", "file", "expected"),
+    [
+        ("/srv/blog", "/srv/blog/2022/post.md", "2022/post.md"),
+        ("/srv/blog", "/srv/blog2/post.md", "/srv/blog2/post.md"),
+        ("/", "/srv/post.md", "srv/post.md"),
+        (".", "post.md", "post.md"),
+        ("articles", "articles/a/b.md", "a/b.md"),
+        ("/srv/blog/", "/srv/blog//x/./post.md", "x/post.md"),
+    ],
+)
+def test_relative_name_is_the_posix_path_under_root(root: str, file: str, expected: str) -> None:
+    assert read.relative_name(Path(root), Path(file)) == expected
