@@ -28,6 +28,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from feeds.config import Config
+from feeds.errors import ArticleError
 from feeds.frontmatter import XML_FORBIDDEN
 from feeds.links import to_uri
 from feeds.model import Article, BodyFormat
@@ -338,11 +339,19 @@ def first_image(content: str) -> str | None:
 
 
 def complete(article: Article, body: str, config: Config) -> Article:
-    """The article with `content`, and `summary`/`image` if front matter had none."""
+    """The article with `content`, and `summary`/`image` if front matter had none.
+
+    Raises ArticleError if the body cannot be rendered at all (the sanitiser
+    refusing the article's link as a base, say), never anything else.
+    """
     rendered = render(body, article.body_format)
-    content = sanitise(rendered, article.link)
-    summary = article.summary
-    if summary is None:
-        summary = more_summary(rendered, article.link) or text_summary(content, config.summary_length)
+    try:
+        content = sanitise(rendered, article.link)
+        summary = article.summary
+        if summary is None:
+            summary = more_summary(rendered, article.link) or text_summary(content, config.summary_length)
+    except ValueError as exc:
+        raise ArticleError(article.source, f"the body cannot be made safe for feed readers ({exc}); "
+                           "check the article's link and the URLs in its body") from None
     image = article.image if article.image is not None else first_image(content)
     return replace(article, content=content, summary=summary, image=image)

@@ -61,6 +61,10 @@ KEYS = tuple(f.name for f in fields(Config))
 
 def _check_url(value: str, key: str) -> str:
     parts = urlsplit(value)
+    try:
+        parts.port
+    except ValueError:
+        raise ConfigError(f"{key} has an invalid port: {value!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}")
     return value

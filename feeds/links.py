@@ -63,8 +63,18 @@ def _ascii_netloc(netloc: str) -> str:
 
 
 def is_absolute_http(url: str) -> bool:
-    """True for an http(s) URL with a host: the only links feeds publish."""
-    return _ABSOLUTE_HTTP.match(url) is not None
+    """True for an http(s) URL with a host and a valid port: the only links feeds publish.
+
+    The port matters: an article's link is the base its relative URLs are
+    resolved against, and a URL library refuses a base with port 99999.
+    """
+    if _ABSOLUTE_HTTP.match(url) is None:
+        return False
+    try:
+        urlsplit(url).port
+    except ValueError:
+        return False
+    return True
 
 
 def resolve(base: str, reference: str) -> str:

@@ -266,7 +266,7 @@ class _Reader:
             link = site_link(base, value)
             if is_absolute_http(link):
                 return link
-            self.warn(key, f"`{key}: {value}` is not an http(s) link; using the permalink pattern")
+            self.warn(key, f"`{key}: {value}` is not a valid http(s) link; using the permalink pattern")
         token = slugize(declared_id) if declared_id else ident.rsplit(":", 1)[-1]
         return permalink(
             self.config.permalink,

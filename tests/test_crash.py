@@ -89,9 +89,13 @@ def test_sigkill_at_random_moments_never_leaves_a_torn_or_invalid_feed(tmp_path:
             if path.endswith(".xml"):
                 assert validate_bytes(data, path, location=SITE + quote(path)) == [], path
 
-    start = time.monotonic()
-    run(new_articles, tmp_path / "timing", "--no-cache")
-    full = time.monotonic() - start
+    durations = []  # how long the very run we are going to kill takes, from the same starting point
+    for k in range(2):
+        shutil.copytree(old_dist, tmp_path / f"timing-{k}", symlinks=True)
+        start = time.monotonic()
+        run(new_articles, tmp_path / f"timing-{k}")
+        durations.append(time.monotonic() - start)
+    full = min(durations)
 
     seed = random.randrange(1 << 30)
     rng = random.Random(seed)

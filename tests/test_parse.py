@@ -285,7 +285,7 @@ def test_front_matter_links(yaml: str, expected: str) -> None:
 def test_non_http_front_matter_link_falls_back_to_the_pattern_with_a_warning() -> None:
     text = fm(link="'javascript:alert(1)'")
     assert parse(text).link == "https://example.com/2022/06/17/2022/post/"
-    assert "not an http(s) link" in warnings_of(text)[0]
+    assert "not a valid http(s) link" in warnings_of(text)[0]
 
 
 def test_id_is_stable_across_edits_reruns_and_site_moves() -> None:
