@@ -24,7 +24,7 @@ from feeds.config import Config
 from feeds.errors import ArticleError, Diagnostic, FeedsError
 from feeds.model import Article, FeedSpec
 from feeds.publish import Publication, Staged
-from feeds.read import list_article_files, read_source
+from feeds.read import read_source, stat_article_files
 
 if TYPE_CHECKING:
     from feeds.validate import Message
@@ -108,17 +108,10 @@ def scan(root: Path) -> list[ArticleFile]:
     if not root.is_dir():
         raise SourceMissing(f"articles folder not found: {root} (pass --articles DIR)")
     try:
-        paths = list_article_files(root)
+        found = stat_article_files(root)
     except OSError as exc:
         raise SourceMissing(f"cannot list the articles folder {root}: {exc.strerror or exc}") from None
-    files = []
-    for path in paths:
-        try:
-            st = path.stat()
-        except OSError:
-            continue  # vanished between listing and stat: it is simply not there this run
-        files.append(ArticleFile(path.relative_to(root).as_posix(), Stat(st.st_size, st.st_mtime_ns)))
-    return files
+    return [ArticleFile(rel, Stat(size, mtime_ns)) for rel, size, mtime_ns in found]
 
 
 def config_fingerprint(config: Config) -> str:

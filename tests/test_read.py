@@ -9,7 +9,7 @@ import pytest
 
 from feeds import read
 from feeds.errors import ArticleError
-from feeds.read import list_article_files, read_source
+from feeds.read import list_article_files, read_source, stat_article_files
 
 
 def touch(root: Path, name: str, text: str = "---\ntitle: x\n---\n") -> Path:
@@ -114,3 +114,17 @@ def test_read_relative_is_read_source_for_a_scanned_name(tmp_path: Path) -> None
 )
 def test_relative_name_is_the_posix_path_under_root(root: str, file: str, expected: str) -> None:
     assert read.relative_name(Path(root), Path(file)) == expected
+
+
+def test_stat_article_files_lists_the_same_files_with_their_stat(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "two.md").write_text("---\ntitle: two\n---\n")
+    (tmp_path / "one.html").write_text("---\ntitle: one\n---\n")
+    (tmp_path / "_draft.md").write_text("---\ntitle: skipped\n---\n")
+    (tmp_path / "notes.txt").write_text("not an article")
+    listed = list_article_files(tmp_path)
+    stated = stat_article_files(tmp_path)
+    assert [rel for rel, _, _ in stated] == [p.relative_to(tmp_path).as_posix() for p in listed] == ["b/two.md", "one.html"]
+    for (rel, size, mtime_ns), path in zip(stated, listed):
+        st = path.stat()
+        assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns)
