@@ -5,8 +5,12 @@ mistaken for a fresh one:
   * per article file: its size, mtime and content digest, and the parsed
     header (or the error it gave) -- a file whose size and mtime are unchanged
     is not read; one whose stat changed but whose digest did not is not parsed;
-  * per body digest: the rendered content, summary and image;
-  * per feed file: a fingerprint of everything that went into its bytes.
+  * per feed file: a fingerprint of everything that went into its bytes, so
+    a feed whose inputs did not change is not rendered again;
+  * the last run's file snapshot and report, so a run with nothing new stops
+    after one stat per file.
+Bodies are not cached: only the feeds a change touches are rendered again,
+and their few dozen bodies cost less to render than to store for every run.
 The whole cache is bound to a fingerprint of the feeds version and the
 configuration: any change there, a foreign schema, or a file SQLite cannot
 read makes it start empty. It is an optimisation only, never a source of
@@ -30,7 +34,7 @@ from typing import Any, Iterable, Iterator
 from feeds.errors import ArticleError, Diagnostic
 from feeds.model import Article, Author, BodyFormat
 
-SCHEMA = "feeds-cache-1"
+SCHEMA = "feeds-cache-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +54,6 @@ class HeaderEntry:
     article: Article | None
     warnings: tuple[Diagnostic, ...]
     error: ArticleError | None
-
-
-@dataclass(frozen=True, slots=True)
-class BodyEntry:
-    """The parts of an article that come from its body."""
-
-    content: str | None
-    summary: str | None
-    image: str | None
 
 
 # ---------------------------------------------------------------- codec
@@ -140,7 +135,8 @@ class Cache:
                     if row is not None and not fresh:
                         problem = "cache was made by another version or configuration; rebuilding it"
                     db.execute("BEGIN")
-                    for table in ("articles", "bodies", "feeds", "meta"):
+                    db.execute("DROP TABLE IF EXISTS bodies")  # schema 1 kept rendered bodies
+                    for table in ("articles", "feeds", "meta"):
                         db.execute(f"DELETE FROM {table}")
                     db.executemany("INSERT INTO meta VALUES (?, ?)",
                                    [("schema", SCHEMA), ("fingerprint", fingerprint)])
@@ -187,21 +183,6 @@ class Cache:
                 "SELECT path, size, mtime_ns, digest, record FROM articles")
         }
 
-    def bodies(self, digests: Iterable[str]) -> dict[str, BodyEntry]:
-        wanted = list(dict.fromkeys(digests))
-        found: dict[str, BodyEntry] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for digest, record in self._rows(f"SELECT digest, record FROM bodies WHERE digest IN ({marks})",
-                                             tuple(chunk)):
-                try:
-                    content, summary, image = json.loads(record)
-                except (ValueError, TypeError):
-                    continue
-                found[digest] = BodyEntry(content, summary, image)
-        return found
-
     def feed_fingerprints(self) -> dict[str, str]:
         return dict(self._rows("SELECT path, fingerprint FROM feeds"))  # type: ignore[arg-type]
 
@@ -239,23 +220,6 @@ class Cache:
     def drop_headers(self, paths: Iterable[str]) -> None:
         self._write("DELETE FROM articles WHERE path=?", ((p,) for p in paths))
 
-    def put_bodies(self, rows: Iterable[tuple[str, BodyEntry]]) -> None:
-        self._write("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                    ((d, json.dumps([b.content, b.summary, b.image], ensure_ascii=False)) for d, b in rows))
-
-    def keep_bodies(self, digests: Iterable[str]) -> None:
-        """Forget the bodies of articles that no longer exist (keeps the file from growing)."""
-        if self._db is None:
-            return
-        try:
-            with self._transaction() as db:
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS live(digest TEXT PRIMARY KEY)")
-                db.execute("DELETE FROM live")
-                db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((d,) for d in digests))
-                db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
-        except sqlite3.Error as exc:
-            self._fail(exc)
-
     def put_feed_fingerprints(self, rows: dict[str, str]) -> None:
         if self._db is None:
             return
@@ -274,7 +238,6 @@ def _create(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
     db.execute("CREATE TABLE IF NOT EXISTS articles(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
                " digest TEXT, record TEXT)")
-    db.execute("CREATE TABLE IF NOT EXISTS bodies(digest TEXT PRIMARY KEY, record TEXT)")
     db.execute("CREATE TABLE IF NOT EXISTS feeds(path TEXT PRIMARY KEY, fingerprint TEXT)")
 
 

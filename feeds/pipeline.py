@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
 
 from feeds import __version__
-from feeds.cache import BodyEntry, Cache, Stat, decode_header, encode_header
+from feeds.cache import Cache, Stat, decode_header, encode_header
 from feeds.config import Config
 from feeds.errors import ArticleError, Diagnostic, FeedsError
 from feeds.model import Article, FeedSpec
@@ -142,7 +141,6 @@ def feed_fingerprint(config_fp: str, spec: FeedSpec, digests: dict[str, str]) ->
 
 _root: Path = Path(".")
 _config: Config = Config()
-_pending_bodies: list[Article] = []
 _specs: list[FeedSpec] = []
 
 T = TypeVar("T")
@@ -206,21 +204,6 @@ def _parse_header(item: tuple[str, str]) -> tuple[str, str, str | None]:
         return rel, digest, encode_header(None, (), exc)
 
 
-def _complete_body(index: int) -> tuple[int, BodyEntry | ArticleError]:
-    """Render one selected article's body: content, and summary/image when the front matter had none."""
-    from feeds.body import complete
-    from feeds.parse import body_of
-    from feeds.read import read_relative
-
-    article = _pending_bodies[index]
-    try:
-        source = read_relative(_root, article.source)
-        done = complete(article, body_of(source), _config)
-    except ArticleError as exc:
-        return index, exc
-    return index, BodyEntry(done.content, done.summary, done.image)
-
-
 @dataclass(frozen=True, slots=True)
 class FeedResult:
     """One rendered document: what the validator said, and its staged file unless it failed."""
@@ -231,29 +214,64 @@ class FeedResult:
     staged: Staged | None
 
 
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    """What one process did with its part of the feeds."""
+
+    feeds: list[FeedResult]
+    diagnostics: list[Diagnostic]  # articles whose body failed, characters removed
+    failed: list[str]  # sources of articles left out because their body failed
+
+
 _publication: Publication | None = None
 
 
-def _render_part(indices: list[int]) -> list[FeedResult]:
-    """Render, validate and stage a run of neighbouring feeds (neighbours share entries).
+def _render_part(indices: list[int]) -> PartResult:
+    """Complete, render, validate and stage a run of neighbouring feeds.
 
-    A document with a validation error is not staged: its previous version stays.
+    Bodies are rendered here, once per process, only for the articles these
+    feeds show (neighbours share most of them). A document with a validation
+    error is not staged: its previous version stays published.
     """
+    from feeds.body import complete
     from feeds.group import feed_paths, feed_url
-    from feeds.render import FeedRenderer
+    from feeds.parse import body_of
+    from feeds.read import read_relative
+    from feeds.render import FeedRenderer, clean_article
     from feeds.validate import has_errors, validate_bytes
 
     assert _publication is not None
-    renderer = FeedRenderer(_config, [_specs[i] for i in indices])
-    done = []
+    diagnostics: list[Diagnostic] = []
+    completed: dict[str, Article | None] = {}
+
+    def full(article: Article) -> Article | None:
+        if article.source not in completed:
+            try:
+                done = complete(article, body_of(read_relative(_root, article.source)), _config)
+            except ArticleError as exc:  # changed or vanished since its header was read
+                diagnostics.append(exc.diagnostic())
+                completed[article.source] = None
+            else:
+                clean, warnings = clean_article(done)
+                diagnostics.extend(warnings)
+                completed[article.source] = clean
+        return completed[article.source]
+
+    specs = []
     for i in indices:
         spec = _specs[i]
+        articles = tuple(a for a in map(full, spec.articles) if a is not None)
+        specs.append((i, replace(spec, articles=articles)))
+    renderer = FeedRenderer(_config, [spec for _, spec in specs])
+    feeds = []
+    for i, spec in specs:
         atom_path, rss_path = feed_paths(spec)
         for path, fmt, data in ((atom_path, "atom", renderer.atom(spec)), (rss_path, "rss", renderer.rss(spec))):
             messages = validate_bytes(data, path, location=feed_url(spec, fmt, _config))
             staged = None if has_errors(messages) else _publication.stage(path, data)
-            done.append(FeedResult(i, path, messages, staged))
-    return done
+            feeds.append(FeedResult(i, path, messages, staged))
+    failed = [source for source, article in completed.items() if article is None]
+    return PartResult(feeds, diagnostics, failed)
 
 
 def _parts(indices: list[int], specs: list[FeedSpec], jobs: int) -> list[list[int]]:
@@ -307,7 +325,6 @@ def generate(config: Config, options: RunOptions, on_progress: Progress | None =
     finally:
         global _publication
         cache.close()
-        _pending_bodies.clear()
         _specs.clear()
         _publication = None
 
@@ -382,7 +399,6 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     articles, digests = _read_headers(files, cache, options.jobs, now, report, progress)
     specs = group_feeds(articles, config)
     del articles
-    specs = _complete_bodies(specs, digests, cache, options.jobs, report, progress)
     report.feeds = 2 * len(specs)
 
     previous = cache.feed_fingerprints()
@@ -405,8 +421,15 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     with Publication(options.out, planned, keep=keep) as publication:
         _publication = publication
         done = 0
+        failed: set[str] = set()
+        seen: set[Diagnostic] = set()
         for part in _parallel(_render_part, _parts(todo, specs, options.jobs), options.jobs, 1):
-            for result in part:
+            for d in part.diagnostics:
+                if d not in seen:  # two processes may meet the same article
+                    seen.add(d)
+                    report.diagnostics.append(d)
+            failed.update(part.failed)
+            for result in part.feeds:
                 done += 1
                 progress("render", done, 2 * len(todo))
                 for m in result.messages:
@@ -416,6 +439,9 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
                     fingerprints.pop(result.path, None)
                 else:
                     publication.register(result.staged)
+        if failed:
+            report.read -= len(failed)
+            report.rejected += len(failed)
         publication.put("feeds.opml", render_opml(specs, config))
         publication.put("index.html", render_index(specs, config))
         result = publication.finish()
@@ -427,7 +453,6 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     report.unchanged = len(result.unchanged) + len(keep)
     report.removed = len(result.removed)
     cache.put_feed_fingerprints(fingerprints)
-    cache.keep_bodies(digests.values())
 
 
 def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: datetime | None, report: RunReport,
@@ -479,49 +504,6 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
         articles.append(article)
         digests[article.source] = digest
     return articles, digests
-
-
-def _complete_bodies(specs: list[FeedSpec], digests: dict[str, str], cache: Cache, jobs: int,
-                     report: RunReport, progress: Progress) -> list[FeedSpec]:
-    """Give every article that reaches a feed its content, summary and image; clean them for XML."""
-    from feeds.render import clean_article
-
-    selected: dict[str, Article] = {}
-    for spec in specs:
-        for a in spec.articles:
-            selected.setdefault(a.source, a)
-    known = cache.bodies(digests[s] for s in selected)
-    done: dict[str, Article] = {}
-    _pending_bodies.clear()
-    for source, article in selected.items():
-        body = known.get(digests[source])
-        if body is not None:
-            done[source] = replace(article, content=body.content, summary=body.summary, image=body.image)
-        else:
-            _pending_bodies.append(article)
-    fresh: list[tuple[str, BodyEntry]] = []
-    failed: set[str] = set()
-    indices = list(range(len(_pending_bodies)))
-    for n, (index, result) in enumerate(_parallel(_complete_body, indices, jobs, 32), 1):
-        progress("bodies", n, len(indices))
-        article = _pending_bodies[index]
-        if isinstance(result, ArticleError):  # the file changed or vanished since its header was read
-            report.rejected += 1
-            report.read -= 1
-            report.diagnostics.append(result.diagnostic())
-            failed.add(article.source)
-            continue
-        done[article.source] = replace(article, content=result.content, summary=result.summary, image=result.image)
-        fresh.append((digests[article.source], result))
-    cache.put_bodies(fresh)
-
-    cleaned: dict[str, Article] = {}
-    for source, article in done.items():
-        clean, warnings = clean_article(article)
-        cleaned[source] = clean
-        report.diagnostics.extend(warnings)
-    return [replace(s, articles=tuple(cleaned[a.source] for a in s.articles if a.source not in failed))
-            for s in specs]
 
 
 # ------------------------------------------------------------------ check

@@ -8,7 +8,6 @@ next run's, and valid. A run after the kill must then finish the job.
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
