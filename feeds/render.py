@@ -244,19 +244,13 @@ def _entries_end(document: bytes, fmt: str) -> int:
     return _line_start(document, document.rindex(_END_TAG[fmt]))
 
 
-def _entry_starts(document: bytes, fmt: str, sizes: Sequence[int] = ()) -> list[int]:
-    """Offsets of the lines where entries start, in document order.
-
-    `sizes[i]`, when given, is a number of bytes entry i is known to be longer
-    than (e.g. its body's length in characters): the search for the next entry
-    skips them instead of reading most of the document.
-    """
+def _entry_starts(document: bytes, fmt: str) -> list[int]:
+    """Offsets of the lines where entries start, in document order."""
     tag, starts = _ENTRY_TAG[fmt], []
     found = document.find(tag)
     while found != -1:
-        skip = sizes[len(starts)] if len(starts) < len(sizes) else 0
         starts.append(_line_start(document, found))
-        found = document.find(tag, found + len(tag) + skip)
+        found = document.find(tag, found + len(tag))
     return starts
 
 
@@ -327,10 +321,7 @@ class FeedRenderer:
         fg = self._containers[fmt]
         fg.entry([self._feed_entry(a, fmt) for a in articles], replace=True)
         document = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
-        # Both formats carry the full body when the feed has one: each of its
-        # characters takes at least one byte, so an entry is at least that long.
-        bodies = [len(self._parts(a).article.content or "") if self._config.full_content else 0 for a in articles]
-        starts = _entry_starts(document, fmt, bodies)
+        starts = _entry_starts(document, fmt)
         if len(starts) != len(articles):
             raise AssertionError("feedgen's output layout changed: entries cannot be told apart")
         bounds = [*starts, _entries_end(document, fmt)]
