@@ -263,7 +263,7 @@ class FeedRenderer:
     building and serialising an article again for each of the ~10 feeds it
     is in. Give `specs` (all feeds of the run) and each entry's bytes are
     dropped after the last feed that uses it, which bounds memory.
-    Not thread-safe: use one renderer per thread.
+    Not thread-safe (its FeedGenerators are reused): one renderer per thread.
     """
 
     def __init__(self, config: Config, specs: Iterable[FeedSpec] = ()) -> None:
@@ -276,11 +276,11 @@ class FeedRenderer:
             FeedKind.TAG: {nfc(k): v for k, v in config.tag_map.items()},
         }
         self._segments: dict[tuple[FeedKind, str], str] = {}
-        self._people: dict[Author, dict[str, str]] = {}
-        self._categories_of: dict[tuple[tuple[tuple[str, ...], ...], tuple[str, ...]], tuple[tuple[str, str, str], ...]] = {}
-        # One FeedGenerator per format for the feed shells and one for serialising
-        # entries, set up once: building a FeedGenerator with its extensions and
-        # feed-level constants costs more than serialising a feed shell.
+        # (categories, tags) -> their (term, label, scheme) triples
+        self._categories_of: dict[tuple[object, ...], tuple[tuple[str, str, str], ...]] = {}
+        # Per format, one FeedGenerator for the feed shells (the feed-level
+        # constants set once, only what differs set per feed) and one to
+        # serialise entries in: a new generator per feed cost a third of a shell.
         self._shells = {fmt: self._shell_generator(fmt) for fmt in ("atom", "rss")}
         self._containers = {fmt: _bare_generator(fmt) for fmt in ("atom", "rss")}
         # id(article) -> (article, parts); the article is kept so its id stays unique.
@@ -464,7 +464,7 @@ class FeedRenderer:
             summary = {"summary": article.summary, "type": "html"}
         else:  # Atom wants some text; the title is the honest minimum
             summary = None if full else {"summary": article.title}
-        people = [self._person(a) for a in article.authors if a.name]
+        people = [_author_dict(a) for a in article.authors if a.name]
         return _feedgen_entry(
             _media(parts.image),
             atom_id=parts.id,
@@ -498,12 +498,6 @@ class FeedRenderer:
             rss_enclosure=enclosure,
         )
 
-    def _person(self, author: Author) -> dict[str, str]:
-        person = self._people.get(author)
-        if person is None:
-            person = self._people[author] = _author_dict(author)
-        return person
-
 
 # ---------------------------------------------------------- feedgen entries
 #
@@ -517,7 +511,9 @@ class FeedRenderer:
 # with feedgen's public setters.
 
 _ENTRY_FIELD = "_FeedEntry__"  # how Python mangles FeedEntry's private attributes
-_BLANK_ENTRY = {**vars(FeedEntry()), _ENTRY_FIELD + "atom_updated": None}  # not the clock
+# A new FeedEntry's state, without the clock. Its mutable defaults ({}) can be
+# shared: feedgen only ever replaces them, and the extensions' one is always new.
+_BLANK_ENTRY = {**vars(FeedEntry()), _ENTRY_FIELD + "atom_updated": None}
 
 
 def _feedgen_entry(extensions: dict[str, tuple[BaseEntryExtension, bool, bool]], **fields: object) -> FeedEntry:

@@ -417,9 +417,16 @@ def test_prepared_entries_serialise_like_entries_built_with_feedgen_setters(full
             assert etree.tostring(getattr(ours, build)()) == etree.tostring(getattr(theirs, build)()), (article.source, fmt)
 
 
-def test_feeds_rendered_with_one_renderer_equal_feeds_rendered_alone() -> None:
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"icon": "https://example.com/favicon.png", "logo": "https://example.com/logo.png"},
+        {"subtitle": None, "author": None, "language": None},  # RSS description = each feed's title
+    ],
+)
+def test_feeds_rendered_with_one_renderer_equal_feeds_rendered_alone(overrides: dict[str, object]) -> None:
     """The renderer reuses its generators from feed to feed: nothing of one feed may leak into the next."""
-    config = site_config(icon="https://example.com/favicon.png", logo="https://example.com/logo.png")
+    config = site_config(**overrides)
     specs = group_feeds(awkward_articles(), config)
     shared = FeedRenderer(config, specs)
     for spec in specs:
