@@ -164,8 +164,10 @@ class Publication:
         if union.files.keys() != old.files.keys() or union.dirs != old.dirs:
             self._manifest_bytes = _write_manifest(root, union, self._manifest_bytes, self._mode)
 
-        # 2. Folders, checked one component at a time.
-        for d in sorted(self._needed_dirs, key=lambda d: d.count("/")):
+        # 2. Folders already there are checked now (no symlink out of root); missing ones are
+        #    made by `stage`, in whichever process renders into them, so their creation
+        #    overlaps the rendering instead of preceding it.
+        for d in sorted(self._needed_dirs - set(self._created), key=lambda d: d.count("/")):
             _ensure_dir(root, d)
 
     def __enter__(self) -> "Publication":
@@ -193,6 +195,8 @@ class Publication:
         if path not in self._planned:
             raise PublishError(path, "not planned for this run")
         with _os_errors(path):
+            for d in _parents(path):
+                _ensure_dir(self._root, d)
             record = self._old.files.get(path)
             target = self._root / path
             digest = _digest(data)
@@ -466,13 +470,19 @@ def _is_dir(root: Path, d: str) -> bool:
 
 
 def _ensure_dir(root: Path, d: str) -> None:
-    """Create folder `d` (its parent exists); refuse a symlink leading out of `root`."""
+    """Create folder `d` (its parent exists); refuse a symlink leading out of `root`.
+
+    Safe when two processes of one run make the same folder at once.
+    """
     target = root / d
     try:
         st = os.lstat(target)
     except FileNotFoundError:
-        os.mkdir(target)
-        return
+        try:
+            os.mkdir(target)
+            return
+        except FileExistsError:
+            st = os.lstat(target)
     if stat.S_ISLNK(st.st_mode):
         if not _inside(root, target) or not target.is_dir():
             raise PublishError(d, "is a symbolic link leading outside the output folder")
