@@ -119,11 +119,15 @@ def config_fingerprint(config: Config) -> str:
 
 
 def digest_of(rel: str, data: bytes) -> str:
-    """Content digest of an article file; the path is part of it (links depend on the name)."""
-    h = hashlib.blake2b(rel.encode(), digest_size=16)
+    """Content digest of an article file; the path is part of it (links depend on the name).
+
+    SHA-256 rather than BLAKE2: with the CPU's SHA instructions OpenSSL's
+    SHA-256 hashes about twice as fast here, and this runs once per file.
+    """
+    h = hashlib.sha256(rel.encode())
     h.update(b"\0")
     h.update(data)
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 def feed_fingerprint(config_fp: str, spec: FeedSpec, digests: dict[str, str]) -> str:

@@ -169,7 +169,7 @@ class Publication:
         #    overlaps the rendering instead of preceding it.
         for d in sorted(self._needed_dirs - set(self._created), key=lambda d: d.count("/")):
             _ensure_dir(root, d)
-
+        self._ready = self._needed_dirs - set(self._created)
     def __enter__(self) -> "Publication":
         return self
 
@@ -186,6 +186,13 @@ class Publication:
         """Stage one planned file; False when its bytes are already on disk (nothing to write)."""
         return self.register(self.stage(path, data))
 
+    def _ensure_parents(self, path: str) -> None:
+        """Make (or check) the folders of `path`, each once per process."""
+        for d in _parents(path):
+            if d not in self._ready:
+                _ensure_dir(self._root, d)
+                self._ready.add(d)
+
     def stage(self, path: str, data: bytes) -> "Staged":
         """Compare one file with what is on disk and, if it differs, write it to a temporary file.
 
@@ -195,8 +202,7 @@ class Publication:
         if path not in self._planned:
             raise PublishError(path, "not planned for this run")
         with _os_errors(path):
-            for d in _parents(path):
-                _ensure_dir(self._root, d)
+            self._ensure_parents(path)
             record = self._old.files.get(path)
             target = self._root / path
             digest = _digest(data)
