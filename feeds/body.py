@@ -25,7 +25,6 @@ from typing import Any
 import lxml.etree
 import lxml.html
 import nh3
-from markdown_it import MarkdownIt
 
 from feeds.config import Config
 from feeds.errors import ArticleError
@@ -64,14 +63,22 @@ def detect_format(path: str, body: str, declared: BodyFormat | None = None) -> B
     return BodyFormat.MARKDOWN
 
 
-# CommonMark with raw HTML passing through (the sanitiser runs afterwards),
-# plus GFM tables and ~~strikethrough~~, which Hexo's renderer also reads.
-_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    """CommonMark with raw HTML passing through (the sanitiser runs afterwards),
+    plus GFM tables and ~~strikethrough~~, which Hexo's renderer also reads.
+
+    Made on first use: a run that renders no Markdown body (a site of HTML
+    articles, or a run that renders a few feeds) does not pay for importing it.
+    """
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
 def render(body: str, fmt: BodyFormat) -> str:
     """The body as (unsanitised) HTML."""
-    return _MARKDOWN.render(body) if fmt is BodyFormat.MARKDOWN else body
+    return _markdown().render(body) if fmt is BodyFormat.MARKDOWN else body
 
 
 # ---------------------------------------------------------------- sanitising

@@ -354,6 +354,14 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
+def pages_fingerprint(config_fp: str, specs: list[FeedSpec]) -> str:
+    """What feeds.opml and index.html are made of: the settings and which feeds exist."""
+    h = hashlib.blake2b(config_fp.encode(), digest_size=16)
+    for spec in specs:
+        h.update(repr((spec.kind.value, spec.names, spec.segments)).encode())
+    return h.hexdigest()
+
+
 def snapshot_of(files: list[ArticleFile], config_fp: str) -> str:
     """One digest of every article file's path, size and mtime, and the configuration."""
     h = hashlib.blake2b(config_fp.encode(), digest_size=16)
@@ -436,9 +444,16 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
         else:
             todo.append(i)
 
+    pages_fp = pages_fingerprint(fp, specs)
+    pages = ("feeds.opml", "index.html")
+    fingerprints.update(dict.fromkeys(pages, pages_fp))
+    pages_kept = all(previous.get(p) == pages_fp and p in on_disk for p in pages)
+    if pages_kept:
+        keep.update(pages)
+
     global _publication
     _specs[:] = specs
-    planned = [p for i in todo for p in feed_paths(specs[i])] + ["feeds.opml", "index.html"]
+    planned = [p for i in todo for p in feed_paths(specs[i])] + ([] if pages_kept else list(pages))
     with Publication(options.out, planned, keep=keep) as publication:
         _publication = publication
         done = 0
@@ -463,8 +478,9 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
         if failed:
             report.read -= len(failed)
             report.rejected += len(failed)
-        publication.put("feeds.opml", render_opml(specs, config))
-        publication.put("index.html", render_index(specs, config))
+        if not pages_kept:
+            publication.put("feeds.opml", render_opml(specs, config))
+            publication.put("index.html", render_index(specs, config))
         result = publication.finish()
 
     report.log.extend(f"{path}: written" for path in result.written)

@@ -142,12 +142,15 @@ def test_removing_an_article_removes_its_now_empty_feeds(site: tuple[Path, Path]
     assert run_site(site)[0] == 0
     year_in_review = dist / "categories/年度回顾"
     assert (year_in_review / "atom.xml").exists()
+    assert "年度回顾" in (dist / "index.html").read_text(encoding="utf-8")
     for path in articles.iterdir():
         if "年度回顾" in path.read_text(encoding="utf-8"):
             path.unlink()
     code, out, _ = run_site(site)
     assert code == 0
     assert not year_in_review.exists()
+    assert "年度回顾" not in (dist / "index.html").read_text(encoding="utf-8")
+    assert "年度回顾" not in (dist / "feeds.opml").read_text(encoding="utf-8")
     assert "removed" in out and " 0 removed" not in out
     assert (dist / "atom.xml").exists()
 
