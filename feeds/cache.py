@@ -4,7 +4,11 @@ Three things are remembered, all keyed so that a stale entry can never be
 mistaken for a fresh one:
   * per article file: its size, mtime and content digest, and the parsed
     header (or the error it gave) -- a file whose size and mtime are unchanged
-    is not read; one whose stat changed but whose digest did not is not parsed;
+    is not read; one whose stat changed but whose digest did not is not parsed.
+    The header is kept twice: whole, and as the small Listing that grouping
+    reads, so a run decodes whole headers only for the feeds it renders;
+  * the grouping of the last run (which articles each feed shows), keyed by
+    a digest of every Listing, so edits that move no article skip grouping;
   * per feed file: a fingerprint of everything that went into its bytes, so
     a feed whose inputs did not change is not rendered again;
   * the last run's file snapshot and report, so a run with nothing new stops
@@ -32,9 +36,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from feeds.errors import ArticleError, Diagnostic
-from feeds.model import Article, Author, BodyFormat
+from feeds.model import Article, Author, BodyFormat, Listing
 
-SCHEMA = "feeds-cache-2"
+SCHEMA = "feeds-cache-3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +49,24 @@ class Stat:
     mtime_ns: int
 
 
-@dataclass(frozen=True, slots=True)
-class HeaderEntry:
-    """A cached parse of one article file: an article with its warnings, or its error."""
+USABLE, DRAFT, REJECTED = 0, 1, 2
 
-    stat: Stat
-    digest: str
-    article: Article | None
-    warnings: tuple[Diagnostic, ...]
-    error: ArticleError | None
+
+@dataclass(frozen=True, slots=True)
+class HeaderRow:
+    """One parsed header as stored: everything a run needs without decoding `record`.
+
+    `state` is USABLE, DRAFT or REJECTED; `published` is epoch seconds (to
+    hold back scheduled articles); `listing` is the JSON of what grouping
+    reads; `notes` the JSON of its warnings or error; `record` the whole
+    header, decoded only for articles in feeds being rendered.
+    """
+
+    state: int
+    published: int
+    listing: str
+    notes: str
+    record: str
 
 
 # ---------------------------------------------------------------- codec
@@ -65,10 +78,11 @@ _DECODE = json.JSONDecoder().decode
 _BODY_FORMATS = {member.value: member for member in BodyFormat}  # a dict lookup, not Enum's __call__
 
 
-def encode_header(article: Article | None, warnings: Iterable[Diagnostic], error: ArticleError | None) -> str:
-    """JSON text for one parsed header (content is never stored here)."""
+def encode_header(article: Article | None, warnings: Iterable[Diagnostic], error: ArticleError | None) -> HeaderRow:
+    """The stored form of one parsed header (content is never stored here)."""
     if error is not None:
-        return _ENCODE({"e": [error.path, error.message, error.line]})
+        notes = _ENCODE([[error.path, error.message, error.line, "error"]])
+        return HeaderRow(REJECTED, 0, "", notes, "")
     assert article is not None
     a = article
     rec = [
@@ -76,19 +90,18 @@ def encode_header(article: Article | None, warnings: Iterable[Diagnostic], error
         [[x.name, x.email, x.uri] for x in a.authors], a.categories, a.tags,
         a.summary, a.image, a.language, a.draft, a.body_format.value,
     ]
-    return _ENCODE({"a": rec, "w": [[w.path, w.message, w.line, w.severity] for w in warnings]})
+    listing = [rec[4], rec[5], [x.name for x in a.authors], a.categories, a.tags]
+    notes = [[w.path, w.message, w.line, w.severity] for w in warnings]
+    return HeaderRow(DRAFT if a.draft else USABLE, int(a.published.timestamp()), _ENCODE(listing),
+                     _ENCODE(notes) if notes else "", _ENCODE(rec))
 
 
-def decode_header(text: str) -> tuple[Article | None, tuple[Diagnostic, ...], ArticleError | None]:
-    """Inverse of encode_header; raises ValueError/KeyError/TypeError on a damaged record."""
-    data = _DECODE(text)
-    if "e" in data:
-        path, message, line = data["e"]
-        return None, (), ArticleError(path, message, line)
+def decode_article(record: str) -> Article:
+    """The whole article of a USABLE or DRAFT row; raises ValueError/KeyError/TypeError when damaged."""
     (source, title, link, ident, published, updated, authors, categories, tags,
-     summary, image, language, draft, body_format) = data["a"]
+     summary, image, language, draft, body_format) = _DECODE(record)
     published_at = datetime.fromisoformat(published)
-    article = Article(
+    return Article(
         source=source, title=title, link=link, id=ident, published=published_at,
         updated=published_at if updated == published else datetime.fromisoformat(updated),
         authors=tuple([Author(name, email, uri) for name, email, uri in authors]),
@@ -96,8 +109,29 @@ def decode_header(text: str) -> tuple[Article | None, tuple[Diagnostic, ...], Ar
         summary=summary, content=None, image=image, language=language, draft=bool(draft),
         body_format=_BODY_FORMATS[body_format],
     )
-    warnings = tuple([Diagnostic(p, m, ln, s) for p, m, ln, s in data["w"]])
-    return article, warnings, None
+
+
+def decode_listings(rows: list[tuple[str, str]]) -> list[Listing]:
+    """(source, listing JSON) pairs to Listings, in one JSON parse for all of them."""
+    if not rows:
+        return []
+    values = _DECODE("[" + ",".join(text for _, text in rows) + "]")
+    fromiso = datetime.fromisoformat
+    listings = []
+    for (source, _), (published, updated, authors, categories, tags) in zip(rows, values):
+        published_at = fromiso(published)
+        listings.append(Listing(
+            source, published_at, published_at if updated == published else fromiso(updated),
+            tuple([Author(name) for name in authors]), tuple(map(tuple, categories)), tuple(tags),
+        ))
+    return listings
+
+
+def decode_notes(text: str) -> tuple[Diagnostic, ...]:
+    """The warnings (or the error) of a row."""
+    if not text:
+        return ()
+    return tuple([Diagnostic(p, m, ln, sev) for p, m, ln, sev in _DECODE(text)])
 
 
 # ---------------------------------------------------------------- store
@@ -128,16 +162,16 @@ class Cache:
                 db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                _create(db)
+                db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
                 fp = db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
                 if fresh or row is None or row[0] != SCHEMA or fp is None or fp[0] != fingerprint:
                     if row is not None and not fresh:
                         problem = "cache was made by another version or configuration; rebuilding it"
                     db.execute("BEGIN")
-                    db.execute("DROP TABLE IF EXISTS bodies")  # schema 1 kept rendered bodies
-                    for table in ("articles", "feeds", "meta"):
-                        db.execute(f"DELETE FROM {table}")
+                    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+                        db.execute(f'DROP TABLE "{table}"')  # tables of another schema go whole
+                    _create(db)
                     db.executemany("INSERT INTO meta VALUES (?, ?)",
                                    [("schema", SCHEMA), ("fingerprint", fingerprint)])
                     db.execute("COMMIT")
@@ -175,13 +209,23 @@ class Cache:
             return str(value)
         return None
 
-    def headers(self) -> dict[str, tuple[Stat, str, str]]:
-        """path -> (stat, digest, encoded header); decoded lazily by the caller."""
+    def headers(self) -> dict[str, tuple[Stat, str, HeaderRow | None]]:
+        """path -> (stat, digest, row without its record): what every run compares and reads."""
         return {
-            path: (Stat(size, mtime_ns), digest, record)
-            for path, size, mtime_ns, digest, record in self._rows(
-                "SELECT path, size, mtime_ns, digest, record FROM articles")
+            path: (Stat(size, mtime_ns), digest, HeaderRow(state, published, listing, notes, ""))
+            for path, size, mtime_ns, digest, state, published, listing, notes in self._rows(
+                "SELECT path, size, mtime_ns, digest, state, published, listing, notes FROM articles")
         }
+
+    def records(self, paths: Iterable[str]) -> dict[str, str]:
+        """path -> whole header record, for the articles a run renders."""
+        wanted = list(paths)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = tuple(wanted[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(self._rows(f"SELECT path, record FROM articles WHERE path IN ({marks})", chunk))  # type: ignore[arg-type]
+        return found
 
     def feed_fingerprints(self) -> dict[str, str]:
         return dict(self._rows("SELECT path, fingerprint FROM feeds"))  # type: ignore[arg-type]
@@ -213,9 +257,10 @@ class Cache:
         except sqlite3.Error as exc:
             self._fail(exc)
 
-    def put_headers(self, rows: Iterable[tuple[str, Stat, str, str]]) -> None:
-        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
-                    ((p, s.size, s.mtime_ns, d, r) for p, s, d, r in rows))
+    def put_headers(self, rows: Iterable[tuple[str, Stat, str, HeaderRow]]) -> None:
+        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((p, s.size, s.mtime_ns, d, h.state, h.published, h.listing, h.notes, h.record)
+                     for p, s, d, h in rows))
 
     def drop_headers(self, paths: Iterable[str]) -> None:
         self._write("DELETE FROM articles WHERE path=?", ((p,) for p in paths))
@@ -237,7 +282,7 @@ class Cache:
 def _create(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
     db.execute("CREATE TABLE IF NOT EXISTS articles(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
-               " digest TEXT, record TEXT)")
+               " digest TEXT, state INTEGER, published INTEGER, listing TEXT, notes TEXT, record TEXT)")
     db.execute("CREATE TABLE IF NOT EXISTS feeds(path TEXT PRIMARY KEY, fingerprint TEXT)")
 
 

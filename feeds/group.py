@@ -12,11 +12,12 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 from urllib.parse import quote
 
 from feeds.config import Config
 from feeds.errors import SegmentClashError
-from feeds.model import Article, FeedKind, FeedSpec
+from feeds.model import Article, FeedKind, FeedSpec, Listing
 
 # Unsafe in a file name on some system or in a URL path, plus what cannot be
 # written at all: control characters (C0, DEL, C1), lone surrogates (they
@@ -82,12 +83,15 @@ def segment(name: str, mapping: Mapping[str, str]) -> str:
     return safe_segment(chosen)
 
 
-def newest_first(articles: Iterable[Article]) -> list[Article]:
+Listed = TypeVar("Listed", Article, Listing)
+
+
+def newest_first(articles: Iterable[Listed]) -> list[Listed]:
     """Newest published first; equal dates ordered by source path, so the order never varies."""
     return sorted(sorted(articles, key=lambda a: a.source), key=lambda a: a.published, reverse=True)
 
 
-def group_feeds(articles: Iterable[Article], config: Config) -> list[FeedSpec]:
+def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[FeedSpec]:
     """Every feed to publish: the site, each category level, each author, each tag.
 
     Drafts are left out. The site feed is always there, even with no article.
@@ -97,7 +101,7 @@ def group_feeds(articles: Iterable[Article], config: Config) -> list[FeedSpec]:
     Feeds come sorted: site, categories, authors, tags, each by name.
     """
     ordered = newest_first(a for a in articles if not a.draft)
-    members: dict[tuple[FeedKind, tuple[str, ...]], list[Article]] = {}
+    members: dict[tuple[FeedKind, tuple[str, ...]], list[Article | Listing]] = {}
     first_seen: dict[tuple[FeedKind, tuple[str, ...]], str] = {}
     names_cache: dict[str, str] = {}
 

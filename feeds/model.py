@@ -56,6 +56,24 @@ class Article:
     body_format: BodyFormat = BodyFormat.HTML
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Where an article is listed: what grouping and the index page read of it.
+
+    A run keeps one of these for every article of the site (cheap), and a
+    whole Article only for the articles of the feeds it renders. Article has
+    the same fields, so grouping takes either.
+    """
+
+    source: str
+    published: datetime
+    updated: datetime
+    authors: tuple[Author, ...] = ()
+    categories: tuple[tuple[str, ...], ...] = ()
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+
+
 class FeedKind(str, Enum):
     """Which family of feed: decides the output folder and the feed title."""
 
@@ -72,13 +90,15 @@ class FeedSpec:
     `names` are the human names along the path (one for authors and tags, one
     per hierarchy level for categories, empty for the site feed); `segments`
     are the matching safe file-name segments. `articles` are the selected
-    entries, newest first, already cut to the configured limit.
+    entries, newest first, already cut to the configured limit: Listings
+    straight from grouping, whole Articles once the run fills in the feeds
+    it renders.
     """
 
     kind: FeedKind
     names: tuple[str, ...]
     segments: tuple[str, ...]
-    articles: tuple[Article, ...]
+    articles: tuple[Article | Listing, ...]
 
     @property
     def directory(self) -> str:

@@ -13,15 +13,25 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar
 
 from feeds import __version__
-from feeds.cache import Cache, Stat, decode_header, encode_header
+from feeds.cache import (
+    DRAFT,
+    REJECTED,
+    Cache,
+    HeaderRow,
+    Stat,
+    decode_article,
+    decode_listings,
+    decode_notes,
+    encode_header,
+)
 from feeds.config import Config
 from feeds.errors import ArticleError, Diagnostic, FeedsError
-from feeds.model import Article, FeedSpec
+from feeds.model import Article, FeedKind, FeedSpec
 from feeds.publish import Publication, Staged
 from feeds.read import read_source, stat_article_files
 
@@ -187,8 +197,8 @@ def _die_with_run(run_pid: int) -> None:
         os._exit(1)
 
 
-def _parse_header(item: tuple[str, str]) -> tuple[str, str, str | None]:
-    """Read one file and parse its front matter: (rel, digest, record) -- record None when the digest is known."""
+def _parse_header(item: tuple[str, str]) -> tuple[str, str, HeaderRow | None]:
+    """Read one file and parse its front matter: (rel, digest, row) -- row None when the digest is known."""
     from feeds.read import read_relative
 
     rel, known_digest = item
@@ -355,10 +365,11 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 
 def pages_fingerprint(config_fp: str, specs: list[FeedSpec]) -> str:
-    """What feeds.opml and index.html are made of: the settings and which feeds exist."""
+    """What feeds.opml and index.html show: the settings, which feeds exist, their size and date."""
     h = hashlib.blake2b(config_fp.encode(), digest_size=16)
     for spec in specs:
-        h.update(repr((spec.kind.value, spec.names, spec.segments)).encode())
+        newest = max((a.updated for a in spec.articles), default=None)
+        h.update(repr((spec.kind.value, spec.names, spec.segments, len(spec.articles), newest)).encode())
     return h.hexdigest()
 
 
@@ -420,14 +431,14 @@ def _remember(cache: Cache, snapshot: str, report: RunReport, out: Path) -> None
 
 def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cache: Cache, fp: str,
               report: RunReport, progress: Progress) -> None:
-    from feeds.group import feed_paths, group_feeds
+    from feeds.group import feed_paths
     from feeds.pages import render_index, render_opml
     from feeds.publish import untouched
 
     now = None if config.future else options.now
-    articles, digests = _read_headers(files, cache, options.jobs, now, report, progress)
-    specs = group_feeds(articles, config)
-    del articles
+    headers = _read_headers(files, cache, options.jobs, now, report, progress)
+    digests = headers.digests
+    specs = _grouped(headers, cache, fp, config)
     report.feeds = 2 * len(specs)
 
     previous = cache.feed_fingerprints()
@@ -450,6 +461,8 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     pages_kept = all(previous.get(p) == pages_fp and p in on_disk for p in pages)
     if pages_kept:
         keep.update(pages)
+
+    specs = _whole_articles(specs, todo, headers, cache, report)
 
     global _publication
     _specs[:] = specs
@@ -492,61 +505,122 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     cache.put_feed_fingerprints(fingerprints)
 
 
+@dataclass(slots=True)
+class Headers:
+    """The articles a run groups, as cheap Listings, and where to get each whole header."""
+
+    listings: list[tuple[str, str]]  # (source, listing JSON) of usable, due articles, in file order
+    digests: dict[str, str]  # source -> file digest
+    records: dict[str, str]  # whole header records parsed this run (the rest are in the cache)
+
+
 def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: datetime | None, report: RunReport,
-                  progress: Progress) -> tuple[list[Article], dict[str, str]]:
-    """Parse what changed, take the rest from the cache; returns usable articles and file digests."""
+                  progress: Progress) -> Headers:
+    """Parse what changed, take the rest from the cache, count and report every file."""
     cached = cache.headers()
-    parsed: dict[str, tuple[str, Decoded]] = {}  # rel -> (digest, decoded record)
+    rows: dict[str, tuple[str, HeaderRow]] = {}  # rel -> (digest, row)
     todo: list[tuple[str, str]] = []
     stats = {f.rel: f.stat for f in files}
     for f in files:
         hit = cached.get(f.rel)
         if hit is not None and hit[0] == f.stat:
-            parsed[f.rel] = (hit[1], _decode(f.rel, hit[2]))
+            rows[f.rel] = (hit[1], hit[2])
         else:
             todo.append((f.rel, hit[1] if hit is not None else ""))
     fresh = []
-    for n, (rel, digest, record) in enumerate(_parallel(_parse_header, todo, jobs, 64), 1):
+    records: dict[str, str] = {}
+    for n, (rel, digest, row) in enumerate(_parallel(_parse_header, todo, jobs, 64), 1):
         progress("read", n, len(todo))
-        if record is None:
-            record = cached[rel][2]
-        parsed[rel] = (digest, _decode(rel, record))  # decoded while the workers go on
+        if row is None:  # same bytes as the cached header: only the stat changed
+            row = cached[rel][2]
+        else:
+            records[rel] = row.record
+        rows[rel] = (digest, row)
         if digest:  # an unreadable file is not cached: it is tried again next run
-            fresh.append((rel, stats[rel], digest, record))
+            fresh.append((rel, stats[rel], digest, row))
     cache.put_headers(fresh)
-    cache.drop_headers(set(cached) - set(parsed))
+    cache.drop_headers(set(cached) - set(rows))
 
-    articles: list[Article] = []
-    digests: dict[str, str] = {}
+    due = None if now is None else now.timestamp()
+    headers = Headers([], {}, records)
     for f in files:  # in file order, so messages and ties come out the same every run
-        digest, (article, warnings, error) = parsed[f.rel]
-        if error is not None:
+        digest, row = rows[f.rel]
+        notes = _notes(f.rel, row.notes)
+        if row.state == REJECTED:
             report.rejected += 1
-            report.diagnostics.append(error.diagnostic())
+            report.diagnostics.extend(notes)
             continue
-        assert article is not None
         report.read += 1
-        if article.draft:
+        if row.state == DRAFT:
             report.drafts += 1
             continue
-        report.diagnostics.extend(warnings)
-        if now is not None and article.published > now:
+        report.diagnostics.extend(notes)
+        if due is not None and row.published > due:
             report.scheduled += 1  # published by the first run after its date
-            report.next_due = min(report.next_due or article.published, article.published)
+            moment = datetime.fromtimestamp(row.published, UTC)
+            report.next_due = min(report.next_due or moment, moment)
             continue
-        articles.append(article)
-        digests[article.source] = digest
-    return articles, digests
+        headers.listings.append((f.rel, row.listing))
+        headers.digests[f.rel] = digest
+    return headers
 
 
-Decoded = tuple[Article | None, tuple[Diagnostic, ...], ArticleError | None]
-
-
-def _decode(rel: str, record: str) -> Decoded:
+def _notes(rel: str, text: str) -> tuple[Diagnostic, ...]:
     try:
-        return decode_header(record)
+        return decode_notes(text)
     except (ValueError, KeyError, TypeError):
-        return None, (), ArticleError(rel, "cache record damaged: run with --no-cache")
+        return (Diagnostic(rel, "cache record damaged: run with --no-cache"),)
+
+
+def _grouped(headers: Headers, cache: Cache, config_fp: str, config: Config) -> list[FeedSpec]:
+    """Which feeds exist and which articles each shows; the last run's answer when its input is the same.
+
+    Grouping reads only Listings, so when no article was added, removed or
+    moved (edits to titles and bodies, the common case), the stored answer
+    is reused and only the Listings of the articles it shows are decoded.
+    """
+    from feeds.group import group_feeds
+
+    h = hashlib.sha256(config_fp.encode())
+    for source, listing in headers.listings:
+        h.update(f"{source}\0{listing}\n".encode())
+    key = h.hexdigest()
+    try:
+        stored = json.loads(cache.meta("groups") or "null")
+    except ValueError:
+        stored = None
+    if isinstance(stored, dict) and stored.get("key") == key:
+        try:
+            wanted = {source for _, _, _, sources in stored["feeds"] for source in sources}
+            text = dict(headers.listings)
+            by_source = {x.source: x for x in decode_listings([(s, text[s]) for s in sorted(wanted)])}
+            return [FeedSpec(FeedKind(kind), tuple(names), tuple(segments), tuple(by_source[s] for s in sources))
+                    for kind, names, segments, sources in stored["feeds"]]
+        except (ValueError, KeyError, TypeError):
+            pass  # damaged: group again
+    specs = group_feeds(decode_listings(headers.listings), config)
+    cache.set_meta("groups", json.dumps({"key": key, "feeds": [
+        [s.kind.value, s.names, s.segments, [a.source for a in s.articles]] for s in specs]}, ensure_ascii=False))
+    return specs
+
+
+def _whole_articles(specs: list[FeedSpec], todo: list[int], headers: Headers, cache: Cache,
+                    report: RunReport) -> list[FeedSpec]:
+    """The feeds to render get whole Articles in place of Listings (decoded once each)."""
+    needed = {a.source for i in todo for a in specs[i].articles}
+    records = {s: headers.records[s] for s in needed if s in headers.records}
+    records.update(cache.records(needed - records.keys()))
+    whole: dict[str, Article] = {}
+    for source in needed:
+        try:
+            whole[source] = decode_article(records[source])
+        except (ValueError, KeyError, TypeError):
+            report.diagnostics.append(Diagnostic(source, "cache record damaged: run with --no-cache"))
+    specs = list(specs)
+    for i in todo:
+        spec = specs[i]
+        specs[i] = replace(spec, articles=tuple(whole[a.source] for a in spec.articles if a.source in whole))
+    return specs
 
 
 # ------------------------------------------------------------------ check

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import feedparser
 import pytest
@@ -208,3 +209,24 @@ def test_future_true_publishes_future_articles_at_once(tmp_path: Path) -> None:
                                          now=datetime(2029, 1, 1, tzinfo=UTC)))
     assert report.scheduled == 0
     assert b"early bird" in (tmp_path / "dist" / "atom.xml").read_bytes()
+
+
+def test_grouping_is_reused_until_an_article_moves(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feeds.group
+
+    run(corpus)
+    dist = corpus.parent / "dist"
+    groupings = SimpleNamespace(calls=[])
+    real = feeds.group.group_feeds
+    monkeypatch.setattr(feeds.group, "group_feeds", lambda *a, **k: groupings.calls.append(1) or real(*a, **k))
+    newest = feedparser.parse((dist / "atom.xml").read_bytes()).entries[0].link.rstrip("/").rsplit("/", 1)[1]
+    i = int(newest)
+    (corpus / f"{newest}.md").write_text(article_text(i, title="只改标题 title only"), encoding="utf-8")
+    run(corpus)
+    assert groupings.calls == []  # nothing moved: the last grouping stands
+    assert b"title only" in (dist / "atom.xml").read_bytes()
+    (corpus / f"{newest}.md").write_text(article_text(i, title="换了栏目", category=("新栏目", "来源", "快讯")),
+                                         encoding="utf-8")
+    run(corpus)
+    assert len(groupings.calls) == 1
+    assert (dist / "categories" / "新栏目" / "来源" / "快讯" / "atom.xml").exists()
