@@ -452,7 +452,7 @@ def entry(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     if parent.key == "feed" and parent.seen.count("entry") == 1 and parent.el is not None:
         feed_metadata_check(w, parent)
     if el.tag == fastpath.PLACEHOLDER:
-        fastpath.replay(w, el, parent, key)
+        fastpath.replay(w, el, parent, key, FEED)
         return
     frame = Frame(key, parent, el)
     walk(w, el, frame, ENTRY)

@@ -24,14 +24,17 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import Final
 
 from lxml import etree
 
-from feeds.validate.engine import PLACEHOLDER, PLACEHOLDER_N, PLACEHOLDER_NS, Frame, Pending, Walker, check_attributes
+from feeds.validate.engine import PLACEHOLDER, PLACEHOLDER_NS, Cut, Frame, Pending, Table, Walker, check_attributes
 from feeds.validate.messages import Message
+from feeds.validate.scans import bad_characters, declarations
 from feeds.validate.xmlload import parse
+
 _MEMO_LIMIT: Final = 1 << 15  # entries; each costs a few hundred bytes
 _DELIMITERS: Final = frozenset(b" \t\r\n>/")
 
@@ -103,9 +106,9 @@ def split(source: bytes) -> Split | None:
         return None
     parts: list[bytes] = []
     previous = 0
-    for number, (begin, end) in enumerate(entries):
+    for begin, end in entries:
         parts.append(source[previous:begin])
-        parts.append(b'<feeds:entry xmlns:feeds="%s" feeds:n="%d"/>' % (PLACEHOLDER_NS.encode(), number))
+        parts.append(_PLACEHOLDER)
         parts.append(b"\n" * source.count(b"\n", begin, end))
         previous = end
     parts.append(source[previous:])
@@ -115,24 +118,42 @@ def split(source: bytes) -> Split | None:
     return Split(kind, skeleton, tuple(entries))
 
 
-def replay(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
-    """Stand-in for checking the entry a placeholder replaces: check it (or recall it) and place its findings."""
-    number = int(el.get(PLACEHOLDER_N, "-1"))
-    if not 0 <= number < len(w.fragments):
-        raise Unsuitable("placeholder out of range")
-    start, end = w.fragments[number]
-    if el.getparent() is not parent.el:
+_PLACEHOLDER: Final = b'<feeds:entry xmlns:feeds="%s"/>' % PLACEHOLDER_NS.encode()
+
+
+def gaps(entries: tuple[tuple[int, int], ...], size: int) -> list[tuple[int, int]]:
+    """The byte ranges of a document of `size` bytes around its `entries`."""
+    ranges = []
+    previous = 0
+    for begin, end in entries:
+        ranges.append((previous, begin))
+        previous = end
+    ranges.append((previous, size))
+    return ranges
+
+
+def replay(w: Walker, el: etree._Element, parent: Frame, key: str, table: Table) -> None:
+    """Stand-in for checking the entry a placeholder replaces: check it (or recall it) and place its findings.
+
+    `table` holds the rule the entry is checked with (the parent's table).
+    The k-th placeholder walked stands for the k-th entry: placeholders are
+    all children of the feed or channel, walked in document order, and the
+    caller makes sure every one was (`complete`).
+    """
+    cut = w.cut
+    if cut is None or el.getparent() is not parent.el or cut.replayed >= len(cut.entries):
         raise Unsuitable("entry outside the feed or channel")
+    start, end = cut.entries[cut.replayed]
+    cut.replayed += 1
     namespaces = parent.state.get("namespaces")
     if namespaces is None:
         namespaces = parent.state["namespaces"] = tuple(
             sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
     context = ("author" in parent.seen) if w.kind == "atom" else ("lastBuildDate" in parent.seen)
-    fragment = w.source[start:end]
-    memo_key = (w.kind, w.core_ns, w.rss_version, context, namespaces, len(fragment), hash(fragment))
+    memo_key = (w.kind, w.core_ns, w.rss_version, context, namespaces, end - start, hash(cut.view[start:end]))
     checked = _memo.pop(memo_key, None)
     if checked is None:
-        checked = _check_entry(w, parent.key, key, context, namespaces, fragment)
+        checked = _check_entry(w, parent.key, key, table, context, namespaces, w.source[start:end])
         if len(_memo) >= _MEMO_LIMIT:
             del _memo[next(iter(_memo))]  # least recently used: dicts keep insertion order
     _memo[memo_key] = checked
@@ -141,37 +162,49 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
         w.messages.append(dataclasses.replace(message, path=w.path, line=line, column=column))
     for item in checked.pending:
         w.pending.append(Pending(item.scope, item.value, item.code, item.element, None, 1, 1, start, item.ordinal))
-    w.locate = locate
-    w.entry_ranges[start] = (end, namespaces)
+    cut.namespaces[start] = namespaces
+
+
+def complete(w: Walker) -> bool:
+    """Whether the walk replayed every entry the document was cut into."""
+    return w.cut is not None and w.cut.replayed == len(w.cut.entries)
 
 
 def locate(w: Walker, item: Pending) -> tuple[int, int]:
     """Where a pending value of a memoised entry is in the document (only needed to report a repeat)."""
-    if item.anchor not in w.entry_ranges:
+    if w.cut is None or item.anchor not in w.cut.namespaces:
         return 1, 1
-    end, namespaces = w.entry_ranges[item.anchor]
-    wrapper, opening = _wrap(namespaces, w.source[item.anchor:end])
+    namespaces = w.cut.namespaces[item.anchor]
+    end = next(end for start, end in w.cut.entries if start == item.anchor)
+    opening = _opening(namespaces)
+    wrapper = opening + w.source[item.anchor:end] + _CLOSING
     sub = Walker(w.path, wrapper, None, frozenset(), w.now, parse(wrapper))
     element = next((el for n, el in enumerate(sub.root.iter()) if n == item.ordinal), None)
     if element is None:
         return 1, 1
     line, column = sub.position(element)
-    return w.place(item.anchor, line, column - len(opening) if line == 1 else column)
+    return w.place(item.anchor, line, column - _columns(opening) if line == 1 else column)
 
 
-def _wrap(namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> tuple[bytes, str]:
-    """The entry inside an element declaring the namespaces that were in scope where it was."""
-    declarations = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape(uri)}"' for prefix, uri in namespaces)
-    opening = f"<feeds-wrapper{declarations}>"
-    return opening.encode("utf-8") + fragment + b"</feeds-wrapper>", opening
+_CLOSING: Final = b"</feeds-wrapper>"
 
 
-def _check_entry(w: Walker, parent_key: str, key: str, context: bool, namespaces: tuple[tuple[str, str], ...],
-                 fragment: bytes) -> Checked:
+@lru_cache(maxsize=256)
+def _opening(namespaces: tuple[tuple[str, str], ...]) -> bytes:
+    """The start tag of the element an entry is checked in: it declares the namespaces in scope where it was."""
+    declared = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape(uri)}"' for prefix, uri in namespaces)
+    return f"<feeds-wrapper{declared}>".encode("utf-8")
+
+
+def _columns(opening: bytes) -> int:
+    return len(opening.decode("utf-8"))
+
+
+def _check_entry(w: Walker, parent_key: str, key: str, table: Table, context: bool,
+                 namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> Checked:
     """Check one entry on its own, inside a wrapper declaring the namespaces in scope where it was."""
-    from feeds.validate import _bad_characters, _declarations, atom, rss  # the rules import this module
-
-    data, opening = _wrap(namespaces, fragment)
+    opening = _opening(namespaces)
+    data = opening + fragment + _CLOSING
     try:
         wrapper = parse(data)
     except etree.XMLSyntaxError as exc:
@@ -182,18 +215,18 @@ def _check_entry(w: Walker, parent_key: str, key: str, context: bool, namespaces
     sub = Walker(w.path, data, None, frozenset(), w.now, wrapper)
     sub.use_vocabulary(w.kind, w.core_ns)
     sub.rss_version = w.rss_version
-    _declarations(sub, w.kind, data, len(opening.encode("utf-8")), len(data))
-    _bad_characters(sub, data)
+    scanned = ((len(opening), len(opening) + len(fragment)),)
+    declarations(sub, w.kind, data, scanned, unparsed=[])  # split() made sure there is no comment or CDATA
+    bad_characters(sub, data, scanned)
     parent = Frame(parent_key, None, None)
     if context:
         parent.seen.append("author" if w.kind == "atom" else "lastBuildDate")
     parent.seen.append(key)
-    table = atom.FEED if w.kind == "atom" else rss.CHANNEL
     rule = table[key]
     if entry.attrib:
         check_attributes(sub, entry, key, rule.attrs)
     rule.handle(sub, entry, parent, key)
-    shift = len(opening)
+    shift = _columns(opening)
 
     def relative(line: int, column: int) -> tuple[int, int]:
         return line, column - shift if line == 1 else column

@@ -113,7 +113,10 @@ def check_style(style: str) -> list[str]:
 
 # ---------------------------------------------------------------- escaped HTML
 
-_START_TAG: Final = re.compile(r"""(<([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>)""")
+# One pass finds every '<' that matters: a start tag (name, then its attributes), a
+# processing instruction ('<?'), or a '<' that opens nothing (the empty match).
+# End tags and comments ('</', '<!') match nothing.
+_MARKUP: Final = re.compile(r"""<(?:([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>|(\?)|(?![/!]))""")
 _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
@@ -146,31 +149,40 @@ def _scan_html(value: str, relative_refs: bool, document: bool) -> tuple[Problem
     if "<" not in value:
         return ()
     problems: list[Problem] = []
-    if "<?" in value:
-        if "<?import" in value.lower():
-            problems.append(("SecurityRisk", {"value": "?import"}))
-        problems.append(("NotHtml", {"value": "<?"}))
+    processing = stray = False
     cache = _tag_caches.setdefault((relative_refs, document), {})
-    tags = _START_TAG.findall(value)
-    for whole, name, blob in tags:
-        found = cache.get(whole)
+    for name, blob, question in _MARKUP.findall(value):
+        if not name:
+            if question:
+                processing = True
+            else:
+                stray = True
+            continue
+        if "<" in blob:  # markup inside the attribute list (rare): counted as if it stood alone
+            processing = processing or "<?" in blob
+            stray = stray or blob.count("<") > blob.count("</") + blob.count("<!") + blob.count("<?")
+        tag = (name, blob)
+        found = cache.get(tag)
         if found is None:
             found = _check_tag(name, blob, relative_refs, document)
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
-            cache[whole] = found
+            cache[tag] = found
         if found:
             problems.extend(found)
+    if processing:
+        first: list[Problem] = [("SecurityRisk", {"value": "?import"})] if "<?import" in value.lower() else []
+        problems[:0] = [*first, ("NotHtml", {"value": "<?"})]
     # Every '<' that opens neither a tag, an end tag, a comment nor a PI is
     # markup a reader's HTML parser will choke on (a tag cut short, say).
-    if value.count("<") - value.count("</") - value.count("<!") - value.count("<?") > len(tags):
+    if stray:
         broken = _UNTERMINATED.search(value)
         if broken:
             problems.append(("NotHtml", {"value": broken.group().rstrip("<")[:40]}))
     return tuple(problems)
 
 
-_tag_caches: dict[tuple[bool, bool], dict[str, tuple[Problem, ...]]] = {}
+_tag_caches: dict[tuple[bool, bool], dict[tuple[str, str], tuple[Problem, ...]]] = {}
 
 
 def _check_tag(name: str, blob: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:

@@ -329,7 +329,7 @@ def _undefined(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
 
 def _item(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     if el.tag == fastpath.PLACEHOLDER:
-        fastpath.replay(w, el, parent, key)
+        fastpath.replay(w, el, parent, key, CHANNEL)
         return
     frame = Frame(key, parent, el)
     walk(w, el, frame, ITEM)
