@@ -27,7 +27,9 @@ def uri(*, absolute: bool = False, iri: bool = False, error: str | None = None) 
     code = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
 
     def check(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-        _report(w, el, key, common.check_uri(value, absolute=absolute, iri=iri, error=code))
+        problem = common.check_uri(value, absolute=absolute, iri=iri, error=code)
+        if problem is not None:
+            _report(w, el, key, problem)
 
     return check
 
@@ -45,11 +47,15 @@ def canonical_id(w: Walker, el: etree._Element, key: str, value: str, raw: str) 
 
 
 def rfc3339(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-    _report(w, el, key, common.check_rfc3339(value, w.now))
+    problem = common.check_rfc3339(value, w.now)
+    if problem is not None:
+        _report(w, el, key, problem)
 
 
 def rfc822(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-    _report(w, el, key, common.check_rfc822(value, w.now))
+    problem = common.check_rfc822(value, w.now)
+    if problem is not None:
+        _report(w, el, key, problem)
 
 
 def iso8601(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
@@ -75,7 +81,8 @@ def plain(code: str = "ContainsHTML") -> Check:
     """Plain text that should not carry markup (titles, names, categories)."""
 
     def check(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-        plain_text(w, el, key, value, code)
+        if "<" in value or "&" in value:
+            plain_text(w, el, key, value, code)
 
     return check
 
@@ -93,11 +100,11 @@ def plain_text(w: Walker, el: etree._Element, key: str, value: str, code: str = 
         return
     found = html.markup_in_text(value)
     if found is not None:
-        if found.startswith("</") or "&#x" not in w.source_line(el.sourceline or 1):
+        if found.startswith("</") or "&#x" not in w.source_line(w.line(el)):
             w.report(code, el, element=display(key), value=found)
         return
     if w.kind == "rss" and w.rss_version.startswith("2.") and html.looks_like_markup(value):
-        if "&#x" not in w.source_line(el.sourceline or 1):
+        if "&#x" not in w.source_line(w.line(el)):
             w.report("CharacterData", el, element=display(key))
 
 

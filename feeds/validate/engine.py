@@ -198,7 +198,8 @@ class Cut:
     """The entries the fast path cut out of the document (see fastpath.py), and how far the walk got.
 
     Placeholder k in document order stands for `entries[k]` (byte ranges of
-    the source). `namespaces` keeps, per entry start, the namespaces in
+    the source); the skeleton leaves the entries' lines out (`Walker.line`
+    puts them back). `namespaces` keeps, per entry start, the namespaces in
     scope there, to locate its pending values if one is repeated.
     """
 
@@ -230,6 +231,7 @@ class Walker:
         self._lines: list[int] | None = None
         self._text: str | None = None
         self._offsets: dict[etree._Element, int] | None = None
+        self._line_shifts: dict[etree._Element, int] | None = None
         self.cut: Cut | None = None  # the entries the fast path cut out
         self.locate: Callable[[Walker, Pending], tuple[int, int]] | None = None  # places their pending values
 
@@ -252,9 +254,32 @@ class Walker:
         severity, text = render(code, details)
         self.messages.append(Message(self.path, line, column, severity, code, text))
 
+    def line(self, el: etree._Element) -> int:
+        """The 1-based document line libxml2 gives `el` (the line where its start tag ends)."""
+        line = el.sourceline or 1
+        if self.cut is not None:  # the skeleton left the entries' lines out: add those before `el`
+            if self._line_shifts is None:
+                self._line_shifts = self._skipped_lines()
+            line += self._line_shifts.get(el, 0)
+        return line
+
+    def _skipped_lines(self) -> dict[etree._Element, int]:
+        """For each element of the fast path's skeleton, how many lines the entries before it took."""
+        shifts: dict[etree._Element, int] = {}
+        if self.cut is None or self.root is None:
+            return shifts
+        entries = iter(self.cut.entries)
+        skipped = 0
+        for el in self.root.iter():
+            shifts[el] = skipped
+            if el.tag == PLACEHOLDER:
+                start, end = next(entries, (0, 0))
+                skipped += self.source.count(b"\n", start, end)
+        return shifts
+
     def position(self, el: etree._Element) -> tuple[int, int]:
         """1-based line and column of `el`'s start tag (computed only when reporting)."""
-        line = el.sourceline or 1
+        line = self.line(el)
         if self._offsets is None:
             self._offsets = _start_tag_offsets(self.text, self.root, self._entry_ends())
         at = self._offsets.get(el)

@@ -5,12 +5,14 @@ per category level, tag and author), and each time the entry's XML is the
 same bytes. For a document in the plain form generated feeds have (no
 DOCTYPE, comment, CDATA section or processing instruction, entries or items
 as children of the feed or channel), the entries can be cut out textually:
-the rest of the document (its *skeleton*, with a placeholder element where
-each entry was, padded with the entry's newlines so lines keep their
-numbers) is parsed and walked as usual, and each entry is checked on its own
-inside a wrapper carrying the namespaces in scope, or found in a memo keyed
-by its bytes (their length and hash: a collision is a 1 in 2**64 chance)
-and by the few facts about its context that its checks read.
+the rest of the document (its *skeleton*, with an empty placeholder element
+where each entry was) is parsed and walked as usual, and each entry is
+checked on its own inside a wrapper carrying the namespaces in scope, or
+found in a memo keyed by its bytes (their length and hash: a collision is a
+1 in 2**64 chance) and by the few facts about its context that its checks
+read. Skeleton lines are mapped back to document lines only when a message
+needs one (`Walker.line`); the byte scans (scans.py) read the document
+itself, around the entries, and each distinct entry once.
 
 What an entry's check found is kept relative to the entry and placed in the
 document when replayed; values that must be unique across the document (ids,
@@ -109,7 +111,6 @@ def split(source: bytes) -> Split | None:
     for begin, end in entries:
         parts.append(source[previous:begin])
         parts.append(_PLACEHOLDER)
-        parts.append(b"\n" * source.count(b"\n", begin, end))
         previous = end
     parts.append(source[previous:])
     skeleton = b"".join(parts)
@@ -226,12 +227,8 @@ def _check_entry(w: Walker, parent_key: str, key: str, table: Table, context: bo
     if entry.attrib:
         check_attributes(sub, entry, key, rule.attrs)
     rule.handle(sub, entry, parent, key)
-    shift = _columns(opening)
-
-    def relative(line: int, column: int) -> tuple[int, int]:
-        return line, column - shift if line == 1 else column
-
-    messages = tuple(dataclasses.replace(m, line=relative(m.line, m.column)[0], column=relative(m.line, m.column)[1])
-                     for m in sub.messages)
-    pending = tuple(sub.detached())
-    return Checked(messages, pending)
+    messages: tuple[Message, ...] = ()
+    if sub.messages:
+        shift = _columns(opening)  # line 1 of the wrapper starts with its start tag
+        messages = tuple(dataclasses.replace(m, column=m.column - shift) if m.line == 1 else m for m in sub.messages)
+    return Checked(messages, tuple(sub.detached()))
