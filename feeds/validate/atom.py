@@ -119,12 +119,14 @@ def _plain_text_construct(w: Walker, el: etree._Element, key: str, escaped_html:
     """The common case of `_text_construct`: text or escaped HTML, inline, no child elements."""
     if w.kind == "rss" and key != "atom:summary":
         w.report("DuplicateDescriptionSemantics", el, element=display(key))
-    value = el.text or ""
     if escaped_html:
-        c.html_content(w, el, key, value, relative_refs=w.kind == "atom" and not _xml_base(el), document=False)
-    elif "<" in value or "&" in value:
-        c.plain_text(w, el, key, value, "ContainsUndeclaredHTML")
-    if not value:
+        blank = not c.html_text(w, el, key, relative_refs=w.kind == "atom" and not _xml_base(el), strip=False)
+    else:
+        value = el.text or ""
+        if "<" in value or "&" in value:
+            c.plain_text(w, el, key, value, "ContainsUndeclaredHTML")
+        blank = not value
+    if blank:
         w.report("NotBlank", el, element=display(key))
 
 

@@ -123,6 +123,29 @@ def html_content(w: Walker, el: etree._Element, key: str, value: str, relative_r
         w.report(code, el, element=display(key), **details)
 
 
+def html_text(w: Walker, el: etree._Element, key: str, relative_refs: bool, *, strip: bool) -> bytes:
+    """`html_content` for an element's whole text (it has no child elements), read as UTF-8 bytes.
+
+    `strip` removes surrounding whitespace first, as leaf values are; when
+    the text ends in whitespace other than ASCII, it is done on the decoded
+    text, the way str.strip() does it. Returns the text checked.
+    """
+    text = etree.tostring(el, method="text", encoding="utf-8", with_tail=False)
+    if strip:
+        text = text.strip()
+        if text and (text[0] in _NOT_ASCII_SPACE or text[-1] in _NOT_ASCII_SPACE):
+            value = text.decode("utf-8").strip()
+            html_content(w, el, key, value, relative_refs)
+            return value.encode("utf-8")
+    for code, details in html.check_html_utf8(text, relative_refs=relative_refs):
+        w.report(code, el, element=display(key), **details)
+    return text
+
+
+# Bytes that may start or end a character str.isspace() accepts and bytes.strip() keeps.
+_NOT_ASCII_SPACE: Final = frozenset(range(0x1C, 0x20)) | frozenset(range(0x80, 0x100))
+
+
 def language(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
     if not common.is_language(value):
         w.report("InvalidLanguage", el, element=display(key), value=value)

@@ -150,12 +150,13 @@ def _parse_rfc822(value: str) -> Problem | datetime:
     if weekday and _DAYS[moment.weekday()] != weekday:
         return "IncorrectDOW", {"value": weekday}
     if zone in _ZONES:
-        offset = timedelta(hours=_ZONES[zone])
+        hours, minutes = _ZONES[zone], 0
     else:
-        sign = -1 if zone[0] == "-" else 1
         digits = zone.lstrip("+-")
-        offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return moment - offset if offset else moment
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if zone[0] == "-":
+            hours, minutes = -hours, -minutes
+    return moment - timedelta(hours=hours, minutes=minutes) if hours or minutes else moment
 
 
 # ---------------------------------------------------------------- URIs
@@ -176,6 +177,8 @@ _URN: Final = re.compile(
 _UUID_URN: Final = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.I)
 _HIER_START: Final = re.compile(r"\w+://[^/]")
 _SCHEME_START: Final = re.compile(_SCHEME)
+# An http(s) URL with a host and only plain URI characters: it passes every variant of check_uri.
+_PLAIN_HTTP: Final = re.compile(rf"https?://[0-9A-Za-z\-.]+(?::[0-9]+)?(?:[/?#]{_URI_CHARS}*)?\Z")
 _URI_PARTS: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(//([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?\Z", re.S)
 _NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
 
@@ -198,6 +201,8 @@ def check_uri(value: str, *, absolute: bool = False, iri: bool = False,
     character is reported as InvalidUriChar; other failures as `error`
     (by default InvalidFullLink, InvalidIRI or InvalidLink, as the W3C names them).
     """
+    if _PLAIN_HTTP.match(value):
+        return None  # the common case, valid whatever is asked
     error = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
     scheme = value.split(":", 1)[0].lower() if ":" in value else ""
     if scheme == "tag":
@@ -237,6 +242,8 @@ def canonical_uri(value: str) -> str | None:
     Lower-case scheme and host, no default port, no dot segments, upper-case
     percent-escapes, and unreserved characters not escaped.
     """
+    if value.startswith("urn:") and not value.startswith("/", 4) and "%" not in value:
+        return value  # no authority, path, host or escapes to normalise
     m = _URI_PARTS.match(value)
     if m is None:
         return None

@@ -65,9 +65,14 @@ class Checked:
 _memo: dict[tuple[object, ...], Checked] = {}
 
 
-# Everything the cut must look at, found in one regex pass: entry and item
-# start and end tags, and any "<!" or "<?" (DOCTYPE, comment, CDATA, PI).
-_MARKS: Final = re.compile(rb"<(?:(entry|item)[\s>/]|/(entry|item)>|[!?])")
+# Everything the cut must look at, found in one regex pass: the entries' (or
+# items') start tags (group 2 is what follows the name) and end tags (group
+# 3), and any "<!" or "<?" (DOCTYPE, comment, CDATA, PI).
+_MARKS: Final = {
+    kind: re.compile(rb"<(?:(%s)(?=[\s>/])([^>]*)>|(/)%s>|[!?])" % (name, name))
+    for kind, name in (("atom", b"entry"), ("rss", b"item"))
+}
+_OPENED, _CLOSED = 2, 3  # Match.lastindex of a start tag, an end tag
 
 
 def split(source: bytes) -> Split | None:
@@ -76,34 +81,32 @@ def split(source: bytes) -> Split | None:
         return None
     root_at = source.find(b"<", source.find(b"?>") + 2 if source.startswith(b"<?") else 0)
     if source.startswith(b"<feed", root_at):
-        kind, name = "atom", b"entry"
+        kind = "atom"
     elif source.startswith(b"<rss", root_at):
-        kind, name = "rss", b"item"
+        kind = "rss"
     else:
         return None
     entries: list[tuple[int, int]] = []
     start = -1
-    for m in _MARKS.finditer(source, 1):
-        opened, closed = m.group(1), m.group(2)
-        if opened is None and closed is None:
-            return None  # a DOCTYPE, comment, CDATA section or processing instruction
-        if opened is not None:
-            if opened != name or start >= 0:
-                if opened == name:
-                    return None  # nested
-                continue
-            tag_end = source.find(b">", m.end() - 1)
-            if tag_end < 0 or b'"' in source[m.start():tag_end] or b"'" in source[m.start():tag_end]:
+    for m in _MARKS[kind].finditer(source, 1):
+        found = m.lastindex
+        if found == _OPENED:
+            if start >= 0:
+                return None  # nested
+            attributes = m.group(2)
+            if b'"' in attributes or b"'" in attributes:
                 return None
-            if source[tag_end - 1] == 0x2F:  # "/>": an empty entry
-                entries.append((m.start(), tag_end + 1))
+            if attributes.endswith(b"/"):  # an empty entry
+                entries.append(m.span())
             else:
                 start = m.start()
-        elif closed == name:
+        elif found == _CLOSED:
             if start < 0:
                 return None
             entries.append((start, m.end()))
             start = -1
+        else:
+            return None  # a DOCTYPE, comment, CDATA section or processing instruction
     if start >= 0 or len(entries) < 2:
         return None
     parts: list[bytes] = []

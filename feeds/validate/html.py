@@ -120,8 +120,10 @@ _MARKUP: Final = re.compile(r"""<(?:([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"
 _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
-_CACHE_LIMIT: Final = 8192
+_CACHE_LIMIT: Final = 8192  # distinct start tags per kind of check
+_MEMO_LIMIT: Final = 1 << 15  # distinct HTML strings; each entry costs ~100 bytes
 _cache: dict[tuple[int, int, bool, bool], tuple[Problem, ...]] = {}
+_utf8_cache: dict[tuple[int, int, bool, bool], tuple[Problem, ...]] = {}
 _DOCUMENT_TAGS: Final = frozenset({"html", "head", "body", "title"})
 _UNTERMINATED: Final = re.compile(r"<[A-Za-z][^<>]*(?:<|\Z)")
 
@@ -133,15 +135,37 @@ def check_html(value: str, *, relative_refs: bool, document: bool = False) -> tu
     head and body are expected. Memoised: feeds share entries, so the same
     content string is seen many times. The memo is keyed by the string's
     length and hash rather than the string, to keep memory small; two
-    different contents colliding on both is a 1 in 2**64 chance.
+    different contents colliding on both is a 1 in 2**64 chance. Least
+    recently used strings are forgotten first: a site's feeds repeat an entry
+    in feeds written far apart.
     """
+    if "<" not in value:
+        return ()
     key = (len(value), hash(value), relative_refs, document)  # not the string: entries are large
-    found = _cache.get(key)
+    found = _cache.pop(key, None)
     if found is None:
         found = _scan_html(value, relative_refs, document)
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        _cache[key] = found
+        if len(_cache) >= _MEMO_LIMIT:
+            del _cache[next(iter(_cache))]  # dicts keep insertion order
+    _cache[key] = found
+    return found
+
+
+def check_html_utf8(text: bytes, *, relative_refs: bool, document: bool = False) -> tuple[Problem, ...]:
+    """`check_html` for HTML given as UTF-8 bytes, decoded only when they are not in the memo.
+
+    An entry's HTML is the same text in the Atom and the RSS feeds, escaped
+    differently: keyed by the text itself, the second feed costs no decoding.
+    """
+    if b"<" not in text:
+        return ()
+    key = (len(text), hash(text), relative_refs, document)
+    found = _utf8_cache.pop(key, None)
+    if found is None:
+        found = _scan_html(text.decode("utf-8"), relative_refs, document)
+        if len(_utf8_cache) >= _MEMO_LIMIT:
+            del _utf8_cache[next(iter(_utf8_cache))]
+    _utf8_cache[key] = found
     return found
 
 
