@@ -544,7 +544,7 @@ def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: 
             w.report(rule.repeat_code, child, element=display(key), parent=display(frame.key))
         seen.append(key)
         names = child.keys()
-        if names:
+        if names and not (rule.attrs.issuperset(names) and XML_ATTRS.isdisjoint(names)):
             check_attributes(w, child, key, rule.attrs, names)
         rule.handle(w, child, frame, key)
     if stray_text and not text_ok:
@@ -635,6 +635,8 @@ def any_attrs(handle: Handler, once: bool = False) -> Rule:
 
 
 class _AnySet(frozenset):  # type: ignore[type-arg]
+    """Contains every attribute name (set operations on it, being empty, still say otherwise)."""
+
     def __contains__(self, item: object) -> bool:
         return True
 

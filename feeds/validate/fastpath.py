@@ -24,6 +24,7 @@ caller falls back to the plain path, so the findings are always the same.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,7 +63,7 @@ class Checked:
     pending: tuple[Pending, ...]
 
 
-_memo: dict[tuple[object, ...], Checked] = {}
+_memo: dict[tuple[int, bool, int, int], Checked] = {}  # (scope, context, length, hash) -> findings
 
 
 # Everything the cut must look at, found in one regex pass: the entries' (or
@@ -149,12 +150,13 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str, table: Table)
         raise Unsuitable("entry outside the feed or channel")
     start, end = cut.entries[cut.replayed]
     cut.replayed += 1
-    namespaces = parent.state.get("namespaces")
-    if namespaces is None:
-        namespaces = parent.state["namespaces"] = tuple(
-            sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
+    scope = parent.state.get("memo scope")
+    if scope is None:
+        namespaces = tuple(sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
+        scope = parent.state["memo scope"] = (_scope_id((w.kind, w.core_ns, w.rss_version, namespaces)), namespaces)
+    scope_id, namespaces = scope
     context = ("author" in parent.seen) if w.kind == "atom" else ("lastBuildDate" in parent.seen)
-    memo_key = (w.kind, w.core_ns, w.rss_version, context, namespaces, end - start, hash(cut.view[start:end]))
+    memo_key = (scope_id, context, end - start, hash(cut.view[start:end]))
     checked = _memo.pop(memo_key, None)
     if checked is None:
         checked = _check_entry(w, parent.key, key, table, context, namespaces, w.source[start:end])
@@ -167,6 +169,24 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str, table: Table)
     for item in checked.pending:
         w.pending.append(Pending(item.scope, item.value, item.code, item.element, None, 1, 1, start, item.ordinal))
     cut.namespaces[start] = namespaces
+
+
+def _scope_id(scope: tuple[object, ...]) -> int:
+    """A number for what an entry's checks read of the document (vocabulary, version, namespaces): short memo keys.
+
+    Numbers are never reused, so forgetting scopes (a bound on memory) only costs memo misses.
+    """
+    found = _scopes.get(scope)
+    if found is None:
+        if len(_scopes) >= _SCOPES_LIMIT:
+            _scopes.clear()
+        found = _scopes[scope] = next(_scope_numbers)
+    return found
+
+
+_SCOPES_LIMIT: Final = 1024
+_scopes: dict[tuple[object, ...], int] = {}
+_scope_numbers: Final = itertools.count()
 
 
 def complete(w: Walker) -> bool:

@@ -115,8 +115,9 @@ def check_style(style: str) -> list[str]:
 
 # One pass finds every '<' that matters: a start tag (name, then its attributes), a
 # processing instruction ('<?'), or a '<' that opens nothing (the empty match).
-# End tags and comments ('</', '<!') match nothing.
-_MARKUP: Final = re.compile(r"""<(?:([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>|(\?)|(?![/!]))""")
+# End tags and comments ('</', '<!') match nothing. It runs on UTF-8 bytes: the
+# pattern is ASCII, so it matches there exactly what it matches in the text.
+_MARKUP: Final = re.compile(rb"""<(?:([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>|(\?)|(?![/!]))""")
 _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
@@ -144,7 +145,7 @@ def check_html(value: str, *, relative_refs: bool, document: bool = False) -> tu
     key = (len(value), hash(value), relative_refs, document)  # not the string: entries are large
     found = _cache.pop(key, None)
     if found is None:
-        found = _scan_html(value, relative_refs, document)
+        found = _scan_html(value.encode("utf-8", "surrogatepass"), relative_refs, document)
         if len(_cache) >= _MEMO_LIMIT:
             del _cache[next(iter(_cache))]  # dicts keep insertion order
     _cache[key] = found
@@ -152,48 +153,59 @@ def check_html(value: str, *, relative_refs: bool, document: bool = False) -> tu
 
 
 def check_html_utf8(text: bytes, *, relative_refs: bool, document: bool = False) -> tuple[Problem, ...]:
-    """`check_html` for HTML given as UTF-8 bytes, decoded only when they are not in the memo.
+    """`check_html` for HTML given as UTF-8 bytes (as lxml holds an element's text: no decoding).
 
     An entry's HTML is the same text in the Atom and the RSS feeds, escaped
-    differently: keyed by the text itself, the second feed costs no decoding.
+    differently: keyed by the text itself, the second feed finds it in the memo.
     """
     if b"<" not in text:
         return ()
     key = (len(text), hash(text), relative_refs, document)
     found = _utf8_cache.pop(key, None)
     if found is None:
-        found = _scan_html(text.decode("utf-8"), relative_refs, document)
+        found = _scan_html(text, relative_refs, document)
         if len(_utf8_cache) >= _MEMO_LIMIT:
             del _utf8_cache[next(iter(_utf8_cache))]
     _utf8_cache[key] = found
     return found
 
 
-def _scan_html(value: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:
-    if "<" not in value:
+def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Problem, ...]:
+    """The problems in HTML given as UTF-8; only the rare parts with a finding are decoded."""
+    if b"<" not in text:
+        return ()
+    marks = _MARKUP.findall(text)
+    clean = _clean_tags.setdefault((relative_refs, document), set())
+    if clean.issuperset(marks):  # the common case: every start tag seen before, each without a problem
         return ()
     problems: list[Problem] = []
     processing = stray = False
     cache = _tag_caches.setdefault((relative_refs, document), {})
-    for name, blob, question in _MARKUP.findall(value):
+    for name, blob, question in marks:
         if not name:
             if question:
                 processing = True
             else:
                 stray = True
             continue
-        if "<" in blob:  # markup inside the attribute list (rare): counted as if it stood alone
-            processing = processing or "<?" in blob
-            stray = stray or blob.count("<") > blob.count("</") + blob.count("<!") + blob.count("<?")
+        if b"<" in blob:  # markup inside the attribute list (rare): counted as if it stood alone
+            processing = processing or b"<?" in blob
+            stray = stray or blob.count(b"<") > blob.count(b"</") + blob.count(b"<!") + blob.count(b"<?")
         tag = (name, blob)
         found = cache.get(tag)
         if found is None:
-            found = _check_tag(name, blob, relative_refs, document)
+            found = _check_tag(name.decode("ascii"), blob.decode("utf-8", "surrogatepass"), relative_refs, document)
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
+                clean.clear()
             cache[tag] = found
+            if not found and b"<" not in blob:
+                clean.add((name, blob, b""))  # as findall gives it
         if found:
             problems.extend(found)
+    if not processing and not stray:
+        return tuple(problems)
+    value = text.decode("utf-8", "surrogatepass")
     if processing:
         first: list[Problem] = [("SecurityRisk", {"value": "?import"})] if "<?import" in value.lower() else []
         problems[:0] = [*first, ("NotHtml", {"value": "<?"})]
@@ -206,7 +218,8 @@ def _scan_html(value: str, relative_refs: bool, document: bool) -> tuple[Problem
     return tuple(problems)
 
 
-_tag_caches: dict[tuple[bool, bool], dict[tuple[str, str], tuple[Problem, ...]]] = {}
+_tag_caches: dict[tuple[bool, bool], dict[tuple[bytes, bytes], tuple[Problem, ...]]] = {}
+_clean_tags: dict[tuple[bool, bool], set[tuple[bytes, bytes, bytes]]] = {}  # the start tags without a problem
 
 
 def _check_tag(name: str, blob: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:

@@ -21,6 +21,7 @@ from feeds.validate.engine import KNOWN_NAMESPACES, Walker
 Spans = Sequence[tuple[int, int]]
 
 _DECLARATION: Final = re.compile(rb"""\sxmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_XMLNS: Final = re.compile(b"xmlns")  # a literal-prefix regex search is faster than bytes.find on CJK text
 _MEDIA_RSS_NO_SLASH: Final = "http://search.yahoo.com/mrss"
 _PREFIXES: Final = {prefix: uri for uri, prefix in KNOWN_NAMESPACES.items()}
 
@@ -37,7 +38,8 @@ def declarations(w: Walker, kind: str, source: bytes, spans: Spans,
     skipped = unparsed
     line, line_start, counted = 1, 0, 0
     for begin, end in spans:
-        at = source.find(b"xmlns", begin, end)
+        found = _XMLNS.search(source, begin, end)
+        at = found.start() if found is not None else -1
         while at >= 0:
             m = _DECLARATION.match(source, at - 1) if at else None
             if m is not None:
