@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from itertools import filterfalse
 from html.entities import name2codepoint
 from typing import Final
 
@@ -117,7 +118,7 @@ def check_style(style: str) -> list[str]:
 # processing instruction ('<?'), or a '<' that opens nothing (the empty match).
 # End tags and comments ('</', '<!') match nothing. It runs on UTF-8 bytes: the
 # pattern is ASCII, so it matches there exactly what it matches in the text.
-_MARKUP: Final = re.compile(rb"""<(?:([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>|(\?)|(?![/!]))""")
+_MARKUP: Final = re.compile(rb"""<(?![/!])(?:([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>|(\?)|)""")
 _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
@@ -174,14 +175,12 @@ def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Proble
     """The problems in HTML given as UTF-8; only the rare parts with a finding are decoded."""
     if b"<" not in text:
         return ()
-    marks = _MARKUP.findall(text)
     clean = _clean_tags.setdefault((relative_refs, document), set())
-    if clean.issuperset(marks):  # the common case: every start tag seen before, each without a problem
-        return ()
     problems: list[Problem] = []
     processing = stray = False
     cache = _tag_caches.setdefault((relative_refs, document), {})
-    for name, blob, question in marks:
+    # Start tags seen before without a problem are passed over in C; problems keep their order.
+    for name, blob, question in filterfalse(clean.__contains__, _MARKUP.findall(text)):
         if not name:
             if question:
                 processing = True
