@@ -190,7 +190,7 @@ class Pending:
     line: int = 1
     column: int = 1
     anchor: int = -1  # for an entry checked apart (fastpath): where in the document it starts
-    ordinal: int = -1  # ... and which element of it this is, counted in document order
+    ordinal: int = -1  # ... and which of that entry's pending values this is
 
 
 @dataclass(slots=True)
@@ -199,14 +199,15 @@ class Cut:
 
     Placeholder k in document order stands for `entries[k]` (byte ranges of
     the source); the skeleton leaves the entries' lines out (`Walker.line`
-    puts them back). `namespaces` keeps, per entry start, the namespaces in
-    scope there, to locate its pending values if one is repeated.
+    puts them back). `contexts` keeps, per entry start, what checking the
+    entry took (parent and own key, rule table, context, namespaces in
+    scope), to check it again and place a pending value that is repeated.
     """
 
     entries: tuple[tuple[int, int], ...]
     view: memoryview  # of the source: entries are hashed without copying them
     replayed: int = 0
-    namespaces: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    contexts: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
 class Walker:
@@ -330,23 +331,14 @@ class Walker:
         self.pending.append(Pending(scope, value, code, display(key), el))
 
     def detached(self) -> list[Pending]:
-        """The pending values, no longer tied to the tree: each knows its element's ordinal instead.
+        """The pending values, no longer tied to the tree: each knows its place in the list instead.
 
-        Placing them exactly needs a scan of the text; that is done only for a
-        value that turns out to be repeated (see `locate`).
+        Placing one exactly means checking its entry again; that is done only
+        for a value that turns out to be repeated (see `locate`).
         """
-        if self.pending and self.root is not None:
-            wanted = {item.el for item in self.pending if item.el is not None}
-            ordinals: dict[etree._Element, int] = {}
-            for n, el in enumerate(self.root.iter()):
-                if el in wanted:
-                    ordinals[el] = n
-                    if len(ordinals) == len(wanted):
-                        break
-            for item in self.pending:
-                if item.el is not None:
-                    item.ordinal = ordinals.get(item.el, -1)
-                    item.el = None
+        for n, item in enumerate(self.pending):
+            item.ordinal = n
+            item.el = None
         return self.pending
 
     def resolve_pending(self) -> None:

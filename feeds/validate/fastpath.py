@@ -168,7 +168,7 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str, table: Table)
         w.messages.append(dataclasses.replace(message, path=w.path, line=line, column=column))
     for item in checked.pending:
         w.pending.append(Pending(item.scope, item.value, item.code, item.element, None, 1, 1, start, item.ordinal))
-    cut.namespaces[start] = namespaces
+    cut.contexts[start] = (parent.key, key, table, context, namespaces)
 
 
 def _scope_id(scope: tuple[object, ...]) -> int:
@@ -195,19 +195,21 @@ def complete(w: Walker) -> bool:
 
 
 def locate(w: Walker, item: Pending) -> tuple[int, int]:
-    """Where a pending value of a memoised entry is in the document (only needed to report a repeat)."""
-    if w.cut is None or item.anchor not in w.cut.namespaces:
+    """Where a pending value of a memoised entry is in the document (only needed to report a repeat).
+
+    The entry is checked again, and the value is the one in the same place of
+    its list of pending values (checking an entry notes them in a fixed order).
+    """
+    if w.cut is None or item.anchor not in w.cut.contexts:
         return 1, 1
-    namespaces = w.cut.namespaces[item.anchor]
+    parent_key, key, table, context, namespaces = w.cut.contexts[item.anchor]
     end = next(end for start, end in w.cut.entries if start == item.anchor)
-    opening = _opening(namespaces)
-    wrapper = opening + w.source[item.anchor:end] + _CLOSING
-    sub = Walker(w.path, wrapper, None, frozenset(), w.now, parse(wrapper))
-    element = next((el for n, el in enumerate(sub.root.iter()) if n == item.ordinal), None)
+    sub = _walk_entry(w, parent_key, key, table, context, namespaces, w.source[item.anchor:end])
+    element = sub.pending[item.ordinal].el if 0 <= item.ordinal < len(sub.pending) else None
     if element is None:
         return 1, 1
     line, column = sub.position(element)
-    return w.place(item.anchor, line, column - _columns(opening) if line == 1 else column)
+    return w.place(item.anchor, line, column - _columns(_opening(namespaces)) if line == 1 else column)
 
 
 _CLOSING: Final = b"</feeds-wrapper>"
@@ -226,7 +228,18 @@ def _columns(opening: bytes) -> int:
 
 def _check_entry(w: Walker, parent_key: str, key: str, table: Table, context: bool,
                  namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> Checked:
-    """Check one entry on its own, inside a wrapper declaring the namespaces in scope where it was."""
+    """Check one entry on its own: its findings, placed relative to the entry, and its pending values."""
+    sub = _walk_entry(w, parent_key, key, table, context, namespaces, fragment)
+    messages: tuple[Message, ...] = ()
+    if sub.messages:
+        shift = _columns(_opening(namespaces))  # line 1 of the wrapper starts with its start tag
+        messages = tuple(dataclasses.replace(m, column=m.column - shift) if m.line == 1 else m for m in sub.messages)
+    return Checked(messages, tuple(sub.detached()))
+
+
+def _walk_entry(w: Walker, parent_key: str, key: str, table: Table, context: bool,
+                namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> Walker:
+    """Check one entry inside a wrapper declaring the namespaces in scope where it was; the walker that did it."""
     opening = _opening(namespaces)
     data = opening + fragment + _CLOSING
     try:
@@ -250,8 +263,4 @@ def _check_entry(w: Walker, parent_key: str, key: str, table: Table, context: bo
     if entry.attrib:
         check_attributes(sub, entry, key, rule.attrs)
     rule.handle(sub, entry, parent, key)
-    messages: tuple[Message, ...] = ()
-    if sub.messages:
-        shift = _columns(opening)  # line 1 of the wrapper starts with its start tag
-        messages = tuple(dataclasses.replace(m, column=m.column - shift) if m.line == 1 else m for m in sub.messages)
-    return Checked(messages, tuple(sub.detached()))
+    return sub
