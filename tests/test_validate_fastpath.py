@@ -93,7 +93,7 @@ def test_same_findings_as_the_whole_document_path(document: bytes, edits: list[t
 @pytest.mark.parametrize("one_line", [False, True])
 def test_findings_around_the_entries_are_placed_as_in_the_whole_document(edit: tuple[bytes, bytes],
                                                                           one_line: bool) -> None:
-    document = next((d for d in (ATOM, RSS) if edit[0] in d))
+    document = next(d for d in (ATOM, RSS) if edit[0] in d)
     document = edited(compact(document) if one_line else document, [(edit, 2)])
     fast = _validate_plain_form(document, "f.xml", None, None)
     assert fast is not None and fast, "the fast path checks this document and finds something"

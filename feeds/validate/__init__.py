@@ -25,8 +25,8 @@ from lxml import etree
 
 from feeds.validate import atom, fastpath, rss
 from feeds.validate.engine import ATOM_NS, Cut, Walker, split_tag
-from feeds.validate.scans import Spans, bad_characters, declarations
 from feeds.validate.messages import ERROR, WARNING, Message, render
+from feeds.validate.scans import Spans, bad_characters, declarations
 from feeds.validate.xmlload import MAX_BYTES, Finding, load, parse, sniff
 
 __all__ = ["Message", "validate_bytes", "find_feed_files", "has_errors", "ERROR", "WARNING"]

@@ -18,8 +18,8 @@ from lxml import etree
 from feeds.validate import checks as c
 from feeds.validate import common, extensions, fastpath, html
 from feeds.validate.engine import (
-    ATOM_NS, XHTML_NS, XML_BASE, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf, own_text,
-    prefix_for, split_tag, walk,
+    ATOM_NS, PLACEHOLDER, XHTML_NS, XML_BASE, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf,
+    own_text, prefix_for, split_tag, walk,
 )
 
 # Registered link relations (IANA), plus any absolute IRI.
@@ -470,7 +470,7 @@ def entry(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     if parent.key == "feed" and parent.el is not None and "metadata checked" not in parent.state:
         parent.state["metadata checked"] = True  # when the first entry starts
         feed_metadata_check(w, parent)
-    if el.tag == fastpath.PLACEHOLDER:
+    if el.tag == PLACEHOLDER:
         fastpath.replay(w, el, parent, key, FEED)
         return
     frame = Frame(key, parent, el)

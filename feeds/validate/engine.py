@@ -343,8 +343,11 @@ class Walker:
 
     def resolve_pending(self) -> None:
         """Report every repeat of a value noted with `unique`, at the repeat, in document order."""
+        scopes = self.scopes
         for item in self.pending:
-            seen = self.scope(item.scope)
+            seen = scopes.get(item.scope)
+            if seen is None:
+                seen = scopes[item.scope] = set()
             if item.value in seen:
                 if item.el is not None:
                     line, column = self.position(item.el)

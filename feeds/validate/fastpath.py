@@ -33,13 +33,12 @@ from typing import Final
 
 from lxml import etree
 
-from feeds.validate.engine import PLACEHOLDER, PLACEHOLDER_NS, Cut, Frame, Pending, Table, Walker, check_attributes
+from feeds.validate.engine import PLACEHOLDER_NS, Frame, Pending, Table, Walker, check_attributes
 from feeds.validate.messages import Message
 from feeds.validate.scans import bad_characters, declarations
 from feeds.validate.xmlload import parse
 
 _MEMO_LIMIT: Final = 1 << 15  # entries; each costs a few hundred bytes
-_DELIMITERS: Final = frozenset(b" \t\r\n>/")
 
 
 class Unsuitable(Exception):
@@ -219,7 +218,7 @@ _CLOSING: Final = b"</feeds-wrapper>"
 def _opening(namespaces: tuple[tuple[str, str], ...]) -> bytes:
     """The start tag of the element an entry is checked in: it declares the namespaces in scope where it was."""
     declared = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape(uri)}"' for prefix, uri in namespaces)
-    return f"<feeds-wrapper{declared}>".encode("utf-8")
+    return f"<feeds-wrapper{declared}>".encode()
 
 
 def _columns(opening: bytes) -> int:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from itertools import filterfalse
 from html.entities import name2codepoint
+from itertools import filterfalse
 from typing import Final
 
 from feeds.validate.common import Problem

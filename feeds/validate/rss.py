@@ -14,7 +14,7 @@ from lxml import etree
 from feeds.validate import atom, common, extensions, fastpath
 from feeds.validate import checks as c
 from feeds.validate.engine import (
-    EAT, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf, own_text, split_tag, walk,
+    EAT, PLACEHOLDER, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf, own_text, split_tag, walk,
 )
 
 NETSCAPE_091: Final = "-//Netscape Communications//DTD RSS 0.91//EN"
@@ -336,7 +336,7 @@ def _undefined(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
 # ---------------------------------------------------------------- item
 
 def _item(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
-    if el.tag == fastpath.PLACEHOLDER:
+    if el.tag == PLACEHOLDER:
         fastpath.replay(w, el, parent, key, CHANNEL)
         return
     frame = Frame(key, parent, el)
