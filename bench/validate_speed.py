@@ -7,15 +7,28 @@ elements our renderer emits, then times validate_bytes over them: first pass
 pass (warm, as for the category, tag and author feeds that repeat it).
 
     python bench/validate_speed.py [CORPUS] [--feeds N]
+
+With --site, it times what `feeds generate` validates instead: every feed of
+a site, in the order generate writes them, cold (a fresh process per run, so
+no memo is warm), and prints the median CPU seconds of --runs runs. The site
+is either a pickled list of (path, bytes, location) or a dist/ folder written
+by `feeds generate` (locations from --site-url):
+
+    python bench/validate_speed.py --site /tmp/docs.pkl --runs 5
+    python bench/validate_speed.py --site /tmp/d10 --site-url https://example.com/
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
+import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 from uuid import NAMESPACE_URL, uuid5
 
 import nh3
@@ -78,12 +91,49 @@ def build_one(contents: list[tuple[int, str]], number: int, kind: str) -> bytes:
     return fg.atom_str(pretty=False) if kind == "atom" else fg.rss_str(pretty=False)
 
 
+def site_documents(site: Path, site_url: str) -> list[tuple[str, bytes, str]]:
+    """(path, bytes, location) of every feed of a site: a pickled list, or the feeds of a dist/ folder."""
+    if site.is_file():
+        with site.open("rb") as handle:
+            return pickle.load(handle)  # a list the user made: trusted input
+    documents = []
+    for path in sorted(site.rglob("*.xml")):
+        relative = path.relative_to(site).as_posix()
+        documents.append((relative, path.read_bytes(), site_url + quote(relative)))
+    return documents
+
+
+def time_site(site: Path, site_url: str) -> float:
+    """CPU seconds validate_bytes takes over every feed of the site, in this (fresh) process."""
+    documents = site_documents(site, site_url)
+    began = time.process_time()
+    problems = sum(len(validate_bytes(data, path, location=location)) for path, data, location in documents)
+    elapsed = time.process_time() - began
+    print(f"{len(documents)} feeds, {sum(len(d) for _, d, _ in documents) / 1e6:.0f} MB, "
+          f"{elapsed:.3f} s CPU, {problems} messages", file=sys.stderr)
+    return elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default="/tmp/c10k", type=Path)
     parser.add_argument("--feeds", type=int, default=60, help="feeds of each format to build")
     parser.add_argument("--repeat", type=int, default=6, help="feeds each article appears in")
+    parser.add_argument("--site", type=Path, help="time a whole site's feeds instead (see above)")
+    parser.add_argument("--site-url", default="https://example.com/", help="the site's URL, for a dist/ folder")
+    parser.add_argument("--runs", type=int, default=5, help="cold runs of --site, each in a fresh process")
+    parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # one run, in this process
     args = parser.parse_args()
+    if args.site is not None:
+        if args.once:
+            print(f"{time_site(args.site, args.site_url):.6f}")
+            return
+        command = [sys.executable, __file__, "--site", str(args.site), "--site-url", args.site_url, "--once"]
+        seconds = [float(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+                   for _ in range(args.runs)]
+        print(f"validate_bytes over the site, cold: median {statistics.median(seconds):.3f} s CPU "
+              f"(runs: {', '.join(f'{s:.3f}' for s in seconds)})")
+        return
     step = max(1, 20 // args.repeat)
     texts = list(enumerate(bodies(args.corpus, args.feeds * step + 20)))
     # Feed k holds articles k*step .. k*step+19: each article is in ~`repeat` feeds,
@@ -98,6 +148,7 @@ def main() -> None:
         print(f"{label}: {len(feeds)} feeds, mean {size / 1024:.0f} KB, {per_feed:.2f} ms/feed, "
               f"{per_feed * 125 * 1024 / size:.2f} ms per 125 KB, {problems} messages")
     html._cache.clear()
+    html._utf8_cache.clear()
     fastpath._memo.clear()
     began = time.perf_counter()
     for doc in feeds:

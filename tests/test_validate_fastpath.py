@@ -7,6 +7,8 @@ damaged, must get exactly the messages the whole-document path gives it.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,7 +29,19 @@ EDITS = [
     (b"<enclosure ", b'<enclosure length="-1" '), (b"<entry>", b'<entry xml:lang="english">'),
     (b"<item>", b'<item><dc:foo xmlns:dc="http://purl.org/dc/elements/1.1/"/>'), (b"<id>", b"<id> "),
     (b"<entry>", b'<entry><x:y xmlns:x="http://example.com/zz"/>'), (b"\xe5", b"\xc2\x85"), (b"</entry>", b"</entry>\n"),
+    # around the entries: feed-level elements, declarations and characters after them
+    (b"</entry>", b"</entry><title>late &amp;amp; &#x26;</title>"), (b"</item>", b"</item><title>x &amp;amp; y</title>"),
+    (b"</entry>", b'</entry><x:y xmlns:x="http://example.com/zz"/>'), (b"</item>", "</item>\u00c3\u00a9".encode()),
+    # HTML content and its whitespace: processing instructions, a stray '<', Unicode spaces around it
+    (b"&lt;p&gt;", b"&lt;?import x?&gt;&lt;p&gt;"), (b"&lt;/p&gt;", b"&lt; &lt;a&lt;/p&gt;"),
+    (b"<description>", "<description>\u3000".encode()), (b"</content:encoded>", "\u2028</content:encoded>".encode()),
+    (b'<content type="html">', b'<content type="html">\x0c'), (b"&lt;", b"&lt;![CDATA[x]]&gt;&lt;"),
 ]
+
+
+def compact(document: bytes) -> bytes:
+    """The same feed without the whitespace between tags: entries start mid-line, most of it on line 1."""
+    return re.sub(rb">\s+<", b"><", document)
 
 
 def duplicate_first_entry(document: bytes) -> bytes:
@@ -48,21 +62,42 @@ def test_a_document_with_a_comment_takes_the_whole_path() -> None:
     assert validate_bytes(commented, "a") == []
 
 
-@settings(max_examples=120, deadline=None)
-@given(st.sampled_from([ATOM, RSS]), st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 40)), max_size=3),
-       st.booleans())
-def test_same_findings_as_the_whole_document_path(document: bytes, edits: list[tuple[tuple[bytes, bytes], int]],
-                                                  repeat_entry: bool) -> None:
+def edited(document: bytes, edits: list[tuple[tuple[bytes, bytes], int]]) -> bytes:
     for (old, new), which in edits:
         places = [i for i in range(len(document)) if document.startswith(old, i)]
         if places:
             at = places[which % len(places)]
             document = document[:at] + new + document[at + len(old):]
+    return document
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([ATOM, RSS]), st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 40)), max_size=3),
+       st.booleans(), st.booleans())
+def test_same_findings_as_the_whole_document_path(document: bytes, edits: list[tuple[tuple[bytes, bytes], int]],
+                                                  repeat_entry: bool, one_line: bool) -> None:
+    document = edited(compact(document) if one_line else document, edits)
     if repeat_entry:
         document = duplicate_first_entry(document)
     fast = _validate_plain_form(document, "f.xml", None, None)
     if fast is not None:
         assert fast == _validate_whole(document, "f.xml", None, None)
+
+
+@pytest.mark.parametrize("edit", [
+    (b"</entry>", b"</entry><title>late &amp;amp; &#x26;</title>"), (b"</item>", b"</item><title>x &amp;amp; y</title>"),
+    (b"</entry>", b'</entry><x:y xmlns:x="http://example.com/zz"/>'), (b"</item>", "</item>\u00c3\u00a9".encode()),
+    (b"&lt;p&gt;", b"&lt;?import x?&gt;&lt;p&gt;"),
+    (b"<description>", "<description>\u3000&lt;script&gt;x()&lt;/script&gt;".encode()),
+])
+@pytest.mark.parametrize("one_line", [False, True])
+def test_findings_around_the_entries_are_placed_as_in_the_whole_document(edit: tuple[bytes, bytes],
+                                                                          one_line: bool) -> None:
+    document = next(d for d in (ATOM, RSS) if edit[0] in d)
+    document = edited(compact(document) if one_line else document, [(edit, 2)])
+    fast = _validate_plain_form(document, "f.xml", None, None)
+    assert fast is not None and fast, "the fast path checks this document and finds something"
+    assert fast == _validate_whole(document, "f.xml", None, None)
 
 
 @pytest.mark.parametrize("kind", ["atom", "rss"])

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.validate import common, html
@@ -83,12 +83,37 @@ def test_uris(value: str, options: dict[str, bool], code: str | None) -> None:
     assert (found[0] if found else None) == code
 
 
+@pytest.mark.parametrize("value", [
+    "http://example.com", "https://example.com:8080/a?b=1#c", "https://example.com/path;p?q=a&r=b",
+    "http://example.com/%zz", "HTTP://example.com/",
+])
+@pytest.mark.parametrize("options", [{}, {"absolute": True}, {"iri": True}, {"absolute": True, "iri": True}])
+def test_plain_http_urls_pass_every_variant(value: str, options: dict[str, bool]) -> None:
+    assert common.check_uri(value, **options) is None
+
+
+@pytest.mark.parametrize(("value", "options", "code"), [
+    ("http://example.com/a b", {"iri": True}, "InvalidUriChar"),
+    ("http:///x", {"absolute": True}, "InvalidFullLink"),
+    ("http://例え.jp/", {"absolute": True}, "InvalidFullLink"),
+    ("http://例え.jp/", {"iri": True}, None),
+])
+def test_http_urls_that_are_not_plain(value: str, options: dict[str, bool], code: str | None) -> None:
+    found = common.check_uri(value, **options)
+    assert (found[0] if found else None) == code
+
+
 @pytest.mark.parametrize(("value", "canonical"), [
     ("http://example.com/", "http://example.com/"),
     ("HTTP://Example.COM:80/a/./b/../c", "http://example.com/a/c"),
     ("http://example.com", "http://example.com/"),
     ("http://example.com/%7euser", "http://example.com/~user"),
     ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"),
+    ("urn:ISBN:0-395-36341-1", "urn:ISBN:0-395-36341-1"),
+    ("URN:x:y", "urn:x:y"),
+    ("urn:/a/./b", "urn:/a/b"),
+    ("urn://Host/a", "urn://host/a"),
+    ("urn:a%7e", "urn:a~"),
 ])
 def test_canonical_uris(value: str, canonical: str) -> None:
     assert common.canonical_uri(value) == canonical
@@ -117,6 +142,41 @@ def test_html_readers_would_strip() -> None:
 def test_safe_html_is_quiet() -> None:
     assert html.check_html('<p style="text-align: left; color: #333">a <a href="https://e.com/x">b</a>'
                            '<img src="https://e.com/i.png" alt="i"></p>', relative_refs=True) == ()
+
+
+@pytest.mark.parametrize(("value", "found"), [
+    ('<p>a</p><?import ns?><a href="/x">b',
+     (("SecurityRisk", {"value": "?import"}), ("NotHtml", {"value": "<?"}), ("ContainsRelRef", {"value": "/x"}))),
+    ("<p>x < y</p><b>", ()),
+    ('<a title="a<b">x</a>', (("NotHtml", {"value": '<a title="a'}),)),
+    ('<a title="<?">x</a><script>1</script>', (("NotHtml", {"value": "<?"}), ("SecurityRisk", {"value": "script"}))),
+    ("<p>ok</p><a", (("NotHtml", {"value": "<a"}),)),
+    ('<img src="ok.png" onload="x()"><IMG SRC="ok.png">',
+     (("ContainsRelRef", {"value": "ok.png"}), ("SecurityRiskAttr", {"value": "onload"}),
+      ("ContainsRelRef", {"value": "ok.png"}))),
+])
+def test_html_findings_in_document_order(value: str, found: tuple[object, ...]) -> None:
+    assert html.check_html(value, relative_refs=True) == found
+    assert html.check_html_utf8(value.encode(), relative_refs=True) == found
+
+
+# Pieces of HTML as feeds carry it, good and bad, to build documents from.
+HTML_PIECES = [
+    "<p>", "</p>", "<br/>", "<span>", "</span>", '<a href="https://e.com/x?a=1&amp;b=2" title="中文">', "</a>",
+    '<img src="/rel.png" alt="x">', '<p onclick="x()">', '<div style="position: absolute">', "<script>", "<?import x?>",
+    "<?xml?>", "<!-- c -->", "< ", "<a", '<a title="a<b">', "<blink>", "<HTML>", "<x:y>", "华为云", "text & more",
+    "\u3000", " ", "\n", "'", '"', ">", "&lt;",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(HTML_PIECES), max_size=12), st.booleans(), st.booleans())
+def test_html_as_utf8_gets_the_findings_of_html_as_text(pieces: list[str], relative_refs: bool,
+                                                         document: bool) -> None:
+    value = "".join(pieces)
+    expected = html.check_html(value, relative_refs=relative_refs, document=document)
+    for _ in range(2):  # the second time from the memo and the known tags
+        assert html.check_html_utf8(value.encode(), relative_refs=relative_refs, document=document) == expected
 
 
 def test_markup_left_in_plain_text() -> None:

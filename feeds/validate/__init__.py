@@ -7,27 +7,26 @@ Public API:
 
 One module per job: xmlload (bytes to tree, safely), engine (the rule
 walker), atom / rss / extensions (the rules), common / html (value checks),
-checks (value checks as rules), fastpath (each distinct entry checked once
+checks (value checks as rules), scans (checks of the raw bytes: namespace
+declarations, bad characters), fastpath (each distinct entry checked once
 across the feeds of a site), messages (codes and wording), langcodes (ISO
 639 data), report (text and JSON output).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from html import unescape
 from pathlib import Path
 from typing import Final
 
 from lxml import etree
 
 from feeds.validate import atom, fastpath, rss
-from feeds.validate.common import check_uri
-from feeds.validate.engine import ATOM_NS, KNOWN_NAMESPACES, PLACEHOLDER_NS, Walker, split_tag
+from feeds.validate.engine import ATOM_NS, Cut, Walker, split_tag
 from feeds.validate.messages import ERROR, WARNING, Message, render
+from feeds.validate.scans import Spans, bad_characters, declarations
 from feeds.validate.xmlload import MAX_BYTES, Finding, load, parse, sniff
 
 __all__ = ["Message", "validate_bytes", "find_feed_files", "has_errors", "ERROR", "WARNING"]
@@ -75,8 +74,9 @@ def _validate_whole(data: bytes, path: str, location: str | None, now: datetime 
     if loaded.root is None:
         return messages
     w = Walker(path, loaded.source, location, loaded.incomplete, now, loaded.root)
-    _check_root(w, loaded.root, loaded.docinfo_public_id, loaded.source[:loaded.read_up_to])
-    _bad_characters(w, loaded.source[:loaded.read_up_to])
+    read = loaded.source[:loaded.read_up_to]
+    _check_root(w, loaded.root, loaded.docinfo_public_id, read, ((0, len(read)),))
+    bad_characters(w, read, ((0, len(read)),))
     return _finish(messages + w.messages)
 
 
@@ -93,22 +93,32 @@ def _validate_plain_form(data: bytes, path: str, location: str | None, now: date
     except etree.XMLSyntaxError:
         return None
     w = Walker(path, data, location, frozenset(), now, skeleton)
-    w.fragments = cut.entries
+    w.cut = Cut(cut.entries, memoryview(data))
+    w.locate = fastpath.locate
+    around_entries = fastpath.gaps(cut.entries, len(data))  # each entry's bytes are scanned when it is checked
     try:
-        _check_root(w, skeleton, None, cut.skeleton)
+        _check_root(w, skeleton, None, data, around_entries, unparsed=[])  # split() allows no comment or CDATA
     except fastpath.Unsuitable:
         return None
-    _bad_characters(w, cut.skeleton)
+    if not fastpath.complete(w):
+        return None
+    if b"\xc2" in cut.skeleton or b"\xef\xbf\xbd" in cut.skeleton:  # the skeleton holds every byte around the entries
+        bad_characters(w, data, around_entries)
     return _finish(w.messages)
 
 
-def _check_root(w: Walker, root: etree._Element, public_id: str | None, scanned: bytes) -> None:
-    """Dispatch on the document element: Atom feed or entry, RSS, or something else."""
+def _check_root(w: Walker, root: etree._Element, public_id: str | None, source: bytes, scanned: Spans,
+                unparsed: list[tuple[int, int]] | None = None) -> None:
+    """Dispatch on the document element: Atom feed or entry, RSS, or something else.
+
+    `scanned` are the byte ranges of `source` whose namespace declarations are checked here
+    (`unparsed`: its comments and CDATA sections, when known; see scans.declarations).
+    """
     namespace, local = split_tag(root.tag)
     if local == "feed" or (local == "entry" and namespace in (ATOM_NS, None, _OLD_ATOM_NS)):
-        _check_atom_root(w, root, namespace, local, scanned)
+        _check_atom_root(w, root, namespace, local, source, scanned, unparsed)
     elif local == "rss":
-        _declarations(w, "rss", scanned, 0, len(scanned))
+        declarations(w, "rss", source, scanned, unparsed)
         rss.check_document(w, root, public_id)
     elif local == "RDF" or namespace == _RSS1_NS:
         w.report("UnsupportedFormat", root, element=local)
@@ -124,7 +134,8 @@ def _finish(messages: list[Message]) -> list[Message]:
     return [m for m in messages if m.code != "BadCharacters" or m is first_bad]
 
 
-def _check_atom_root(w: Walker, root: etree._Element, namespace: str | None, local: str, scanned: bytes) -> None:
+def _check_atom_root(w: Walker, root: etree._Element, namespace: str | None, local: str, source: bytes,
+                     scanned: Spans, unparsed: list[tuple[int, int]] | None) -> None:
     """An Atom root; in no namespace or the wrong one it is reported, then checked as Atom all the same."""
     if namespace == _OLD_ATOM_NS:
         w.report("ObsoleteNamespace", root, value=namespace)
@@ -133,110 +144,8 @@ def _check_atom_root(w: Walker, root: etree._Element, namespace: str | None, loc
         w.report("MissingNamespace", root, element=local)
     elif namespace != ATOM_NS:
         w.report("InvalidNamespace", root, element=local, value=namespace, expected=f"Atom 1.0 uses {ATOM_NS}")
-    _declarations(w, "atom", scanned, 0, len(scanned))
+    declarations(w, "atom", source, scanned, unparsed)
     atom.check_document(w, root, namespace)
-
-
-# ------------------------------------------------------------ document-wide scans
-
-_DECLARATION: Final = re.compile(rb"""\sxmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_MEDIA_RSS_NO_SLASH: Final = "http://search.yahoo.com/mrss"
-_PREFIXES: Final = {prefix: uri for uri, prefix in KNOWN_NAMESPACES.items()}
-
-
-def _declarations(w: Walker, kind: str, source: bytes, begin: int, end: int) -> None:
-    """Namespace declarations in source[begin:end]: well-formed URIs, conventional prefixes, known vocabularies.
-
-    Found by a byte scan (one find() per declaration, line numbers counted
-    incrementally); text that only looks like a declaration inside a comment
-    or CDATA section is skipped.
-    """
-    skipped = _comment_and_cdata_spans(source, end)
-    line, line_start, counted = 1, 0, 0
-    at = source.find(b"xmlns", begin, end)
-    while at >= 0:
-        m = _DECLARATION.match(source, at - 1) if at else None
-        if m is not None and not _inside(skipped, at):
-            newlines = source.count(b"\n", counted, at)
-            if newlines:
-                line += newlines
-                line_start = source.rfind(b"\n", counted, at) + 1
-            counted = at
-            prefix = m.group(1).decode("utf-8", "replace") if m.group(1) else None
-            raw = m.group(2) if m.group(2) is not None else m.group(3)
-            uri = unescape(raw.decode("utf-8", "replace"))
-            if uri != PLACEHOLDER_NS:
-                column = len(source[line_start:at].decode("utf-8", "replace")) + 1
-                _declaration(w, prefix, uri, kind, line, column)
-        at = source.find(b"xmlns", at + 5, end)
-
-
-def _comment_and_cdata_spans(source: bytes, end: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for opener, closer in ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>")):
-        at = source.find(opener, 0, end)
-        while at >= 0:
-            close = source.find(closer, at + len(opener))
-            close = len(source) if close < 0 else close
-            spans.append((at, close))
-            at = source.find(opener, close, end)
-    spans.sort()
-    return spans
-
-
-def _inside(spans: list[tuple[int, int]], at: int) -> bool:
-    if not spans:
-        return False
-    i = bisect.bisect_right(spans, (at, len(b""))) - 1
-    return i >= 0 and spans[i][0] <= at < spans[i][1]
-
-
-def _declaration(w: Walker, prefix: str | None, uri: str, kind: str, line: int, column: int) -> None:
-    known = KNOWN_NAMESPACES.get(uri)
-    if prefix and prefix in _PREFIXES:
-        if known != prefix:
-            if uri == _MEDIA_RSS_NO_SLASH:
-                w.report_at("MediaRssNamespace", line, column)
-            else:
-                w.report_at("ReservedPrefix", line, column, value=prefix, expected=_PREFIXES[prefix])
-        elif prefix in ("atom", "xhtml") and kind == "atom":
-            w.report_at("AvoidNamespacePrefix", line, column, value=prefix)
-    elif known is not None:
-        if prefix and known in ("atom", "xhtml") and kind == "atom":
-            w.report_at("AvoidNamespacePrefix", line, column, value=prefix)
-    elif uri == _MEDIA_RSS_NO_SLASH:
-        w.report_at("MediaRssNamespace", line, column)
-    else:
-        problem = check_uri(uri, iri=True, error="InvalidIRI") if uri else None
-        if problem and problem[0] != "SchemeNotIANARegistered":
-            code, details = problem
-            w.report_at(code, line, column, element=f"xmlns:{prefix}" if prefix else "xmlns", **details)
-        else:
-            w.report_at("UnknownNamespace", line, column, value=uri)
-
-
-# C1 controls (U+0080-U+009F) and U+0080-U+00BF read as Latin-1 and re-encoded
-# (mojibake such as "Ã©") both start with the byte C2 in UTF-8; U+FFFD marks
-# text that was already lost. Two literal-prefix scans, fast on any input.
-_C2_PAIR: Final = re.compile(rb"\xc2[\x80-\xbf]")
-_REPLACEMENT: Final = re.compile(b"\xef\xbf\xbd")
-
-
-def _bad_characters(w: Walker, source: bytes) -> None:
-    """C1 control characters or UTF-8 read as Latin-1: the source's encoding is wrong somewhere."""
-    found = None
-    for m in _C2_PAIR.finditer(source):
-        start = m.start()
-        if m.group()[1] <= 0x9F or (start >= 2 and source[start - 2] == 0xC3 and source[start - 1] in (0x82, 0x83)):
-            found = start
-            break
-    replacement = _REPLACEMENT.search(source)
-    if replacement is not None and (found is None or replacement.start() < found):
-        found = replacement.start()
-    if found is not None:
-        line = source.count(b"\n", 0, found) + 1
-        column = len(source[source.rfind(b"\n", 0, found) + 1: found].decode("utf-8", "replace")) + 1
-        w.report_at("BadCharacters", line, column)
 
 
 # ------------------------------------------------------------ finding files

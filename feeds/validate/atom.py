@@ -18,8 +18,8 @@ from lxml import etree
 from feeds.validate import checks as c
 from feeds.validate import common, extensions, fastpath, html
 from feeds.validate.engine import (
-    ATOM_NS, XHTML_NS, XML_BASE, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf, own_text,
-    prefix_for, split_tag, walk,
+    ATOM_NS, PLACEHOLDER, XHTML_NS, XML_BASE, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf,
+    own_text, prefix_for, split_tag, walk,
 )
 
 # Registered link relations (IANA), plus any absolute IRI.
@@ -47,9 +47,12 @@ class Link:
 
 def _text_construct(w: Walker, el: etree._Element, parent: Frame, key: str, *, content: bool) -> None:
     """title, subtitle, rights, summary, content: type text|html|xhtml (content: any media type)."""
-    name = display(key)
     src = el.get("src")
     declared = el.get("type")
+    if src is None and (declared is None or declared == "text" or declared == "html") and not len(el) and w.done(el):
+        _plain_text_construct(w, el, key, declared == "html")
+        return
+    name = display(key)
     kind = "" if src is not None else "text"
     if declared is not None:
         kind = declared
@@ -110,6 +113,21 @@ def _text_construct(w: Walker, el: etree._Element, parent: Frame, key: str, *, c
         return
     if not value and not elements and src is None:
         w.report("NotBlank", el, element=name)
+
+
+def _plain_text_construct(w: Walker, el: etree._Element, key: str, escaped_html: bool) -> None:
+    """The common case of `_text_construct`: text or escaped HTML, inline, no child elements."""
+    if w.kind == "rss" and key != "atom:summary":
+        w.report("DuplicateDescriptionSemantics", el, element=display(key))
+    if escaped_html:
+        blank = not c.html_text(w, el, key, relative_refs=w.kind == "atom" and not _xml_base(el), strip=False)
+    else:
+        value = el.text or ""
+        if "<" in value or "&" in value:
+            c.plain_text(w, el, key, value, "ContainsUndeclaredHTML")
+        blank = not value
+    if blank:
+        w.report("NotBlank", el, element=display(key))
 
 
 def _text_construct_children(w: Walker, el: etree._Element, name: str, kind: str, xml_type: bool,
@@ -449,10 +467,11 @@ def _duplicate_ids(w: Walker, frame: Frame) -> None:
 
 def entry(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     """atom:entry, in a feed or standing alone."""
-    if parent.key == "feed" and parent.seen.count("entry") == 1 and parent.el is not None:
+    if parent.key == "feed" and parent.el is not None and "metadata checked" not in parent.state:
+        parent.state["metadata checked"] = True  # when the first entry starts
         feed_metadata_check(w, parent)
-    if el.tag == fastpath.PLACEHOLDER:
-        fastpath.replay(w, el, parent, key)
+    if el.tag == PLACEHOLDER:
+        fastpath.replay(w, el, parent, key, FEED)
         return
     frame = Frame(key, parent, el)
     walk(w, el, frame, ENTRY)

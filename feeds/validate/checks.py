@@ -27,7 +27,9 @@ def uri(*, absolute: bool = False, iri: bool = False, error: str | None = None) 
     code = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
 
     def check(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-        _report(w, el, key, common.check_uri(value, absolute=absolute, iri=iri, error=code))
+        problem = common.check_uri(value, absolute=absolute, iri=iri, error=code)
+        if problem is not None:
+            _report(w, el, key, problem)
 
     return check
 
@@ -45,11 +47,15 @@ def canonical_id(w: Walker, el: etree._Element, key: str, value: str, raw: str) 
 
 
 def rfc3339(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-    _report(w, el, key, common.check_rfc3339(value, w.now))
+    problem = common.check_rfc3339(value, w.now)
+    if problem is not None:
+        _report(w, el, key, problem)
 
 
 def rfc822(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-    _report(w, el, key, common.check_rfc822(value, w.now))
+    problem = common.check_rfc822(value, w.now)
+    if problem is not None:
+        _report(w, el, key, problem)
 
 
 def iso8601(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
@@ -75,7 +81,8 @@ def plain(code: str = "ContainsHTML") -> Check:
     """Plain text that should not carry markup (titles, names, categories)."""
 
     def check(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-        plain_text(w, el, key, value, code)
+        if "<" in value or "&" in value:
+            plain_text(w, el, key, value, code)
 
     return check
 
@@ -93,11 +100,11 @@ def plain_text(w: Walker, el: etree._Element, key: str, value: str, code: str = 
         return
     found = html.markup_in_text(value)
     if found is not None:
-        if found.startswith("</") or "&#x" not in w.source_line(el.sourceline or 1):
+        if found.startswith("</") or "&#x" not in w.source_line(w.line(el)):
             w.report(code, el, element=display(key), value=found)
         return
     if w.kind == "rss" and w.rss_version.startswith("2.") and html.looks_like_markup(value):
-        if "&#x" not in w.source_line(el.sourceline or 1):
+        if "&#x" not in w.source_line(w.line(el)):
             w.report("CharacterData", el, element=display(key))
 
 
@@ -114,6 +121,29 @@ def html_content(w: Walker, el: etree._Element, key: str, value: str, relative_r
                  document: bool = False) -> None:
     for code, details in html.check_html(value, relative_refs=relative_refs, document=document):
         w.report(code, el, element=display(key), **details)
+
+
+def html_text(w: Walker, el: etree._Element, key: str, relative_refs: bool, *, strip: bool) -> bytes:
+    """`html_content` for an element's whole text (it has no child elements), read as UTF-8 bytes.
+
+    `strip` removes surrounding whitespace first, as leaf values are; when
+    the text ends in whitespace other than ASCII, it is done on the decoded
+    text, the way str.strip() does it. Returns the text checked.
+    """
+    text = etree.tostring(el, method="text", encoding="utf-8", with_tail=False)
+    if strip:
+        text = text.strip()
+        if text and (text[0] in _NOT_ASCII_SPACE or text[-1] in _NOT_ASCII_SPACE):
+            value = text.decode("utf-8").strip()
+            html_content(w, el, key, value, relative_refs)
+            return value.encode("utf-8")
+    for code, details in html.check_html_utf8(text, relative_refs=relative_refs):
+        w.report(code, el, element=display(key), **details)
+    return text
+
+
+# Bytes that may start or end a character str.isspace() accepts and bytes.strip() keeps.
+_NOT_ASCII_SPACE: Final = frozenset(range(0x1C, 0x20)) | frozenset(range(0x80, 0x100))
 
 
 def language(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:

@@ -57,19 +57,18 @@ def _parse_rfc3339(value: str) -> Problem | datetime:
     m = _RFC3339.match(value)
     if m is None:
         return "InvalidRFC3339Date", {"value": value}
-    year, month, day, hour, minute, second = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
-    try:
-        date(year, month, day)
+    year, month, day, hour, minute, second = map(int, m.group(1, 2, 3, 4, 5, 6))
+    try:  # also refuses an hour over 23 or a minute over 59
+        moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc)
     except ValueError:
         return "InvalidRFC3339Date", {"value": value}
-    if hour > 23 or minute > 59 or second > 60:
+    if second > 60:
         return "InvalidRFC3339Date", {"value": value}
-    offset = timedelta(0)
-    if m.group(7):
-        offset = timedelta(hours=int(m.group(8)), minutes=int(m.group(9)))
-        if m.group(7) == "-":
-            offset = -offset
-    return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc) - offset
+    sign, hours, minutes = m.group(7, 8, 9)
+    if sign and (hours != "00" or minutes != "00"):
+        offset = timedelta(hours=int(hours), minutes=int(minutes))
+        moment -= -offset if sign == "-" else offset
+    return moment
 
 
 @_memo
@@ -102,6 +101,7 @@ def _check_dtf(value: str, pattern: re.Pattern[str], code: str) -> Problem | Non
 
 
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NUMBERS: Final = {name: number for number, name in enumerate(_MONTHS, start=1)}
 _DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ZONES: Final = {"UT": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
                  "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}
@@ -139,22 +139,24 @@ def _parse_rfc822(value: str) -> Problem | datetime:
             return "ProblematicalRFC822Date", {"value": value}
         return "InvalidRFC2822Date", {"value": value}
     weekday, day, month, year, hour, minute, second, zone = m.groups()
-    try:
-        when = date(int(year), _MONTHS.index(month) + 1, int(day))
+    seconds = int(second or 0)
+    try:  # also refuses an hour over 23 or a minute over 59
+        moment = datetime(int(year), _MONTH_NUMBERS[month], int(day), int(hour), int(minute), min(seconds, 59),
+                          tzinfo=timezone.utc)
     except ValueError:
         return "InvalidRFC2822Date", {"value": value}
-    if int(hour) > 23 or int(minute) > 59 or int(second or 0) > 60:
+    if seconds > 60:
         return "InvalidRFC2822Date", {"value": value}
-    if weekday and _DAYS[when.weekday()] != weekday:
+    if weekday and _DAYS[moment.weekday()] != weekday:
         return "IncorrectDOW", {"value": weekday}
     if zone in _ZONES:
-        offset = timedelta(hours=_ZONES[zone])
+        hours, minutes = _ZONES[zone], 0
     else:
-        sign = -1 if zone[0] == "-" else 1
         digits = zone.lstrip("+-")
-        offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return datetime(when.year, when.month, when.day, int(hour), int(minute),
-                    min(int(second or 0), 59), tzinfo=timezone.utc) - offset
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if zone[0] == "-":
+            hours, minutes = -hours, -minutes
+    return moment - timedelta(hours=hours, minutes=minutes) if hours or minutes else moment
 
 
 # ---------------------------------------------------------------- URIs
@@ -174,6 +176,10 @@ _URN: Final = re.compile(
 )
 _UUID_URN: Final = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.I)
 _HIER_START: Final = re.compile(r"\w+://[^/]")
+_SCHEME_START: Final = re.compile(_SCHEME)
+# An http(s) URL with a host and only plain URI characters: it passes every variant of check_uri.
+_PLAIN_HTTP: Final = re.compile(rf"https?://[0-9A-Za-z\-.]+(?::[0-9]+)?(?:[/?#]{_URI_CHARS}*)?\Z")
+_URI_PARTS: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(//([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?\Z", re.S)
 _NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
 
 # Schemes registered with IANA when the W3C service compiled its list, plus
@@ -195,6 +201,8 @@ def check_uri(value: str, *, absolute: bool = False, iri: bool = False,
     character is reported as InvalidUriChar; other failures as `error`
     (by default InvalidFullLink, InvalidIRI or InvalidLink, as the W3C names them).
     """
+    if _PLAIN_HTTP.match(value):
+        return None  # the common case, valid whatever is asked
     error = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
     scheme = value.split(":", 1)[0].lower() if ":" in value else ""
     if scheme == "tag":
@@ -203,7 +211,7 @@ def check_uri(value: str, *, absolute: bool = False, iri: bool = False,
         if value[:9].lower() == "urn:uuid:":
             return None if _UUID_URN.match(value) else ("InvalidUUID", {"value": value})
         return None if _URN.match(value) else ("InvalidURN", {"value": value})
-    subject = _NON_ASCII.sub("x", value) if iri else value
+    subject = _NON_ASCII.sub("x", value) if iri and not value.isascii() else value
     pattern = _ABSOLUTE_URI if absolute else _URI_REFERENCE
     if not pattern.match(subject):
         for char in subject:
@@ -224,7 +232,7 @@ def is_full_uri(value: str) -> bool:
 
 def is_absolute_uri(value: str) -> bool:
     """True when `value` has a scheme (what readers need to follow it without a base)."""
-    return bool(re.match(_SCHEME, value))
+    return bool(_SCHEME_START.match(value))
 
 
 @_memo
@@ -234,7 +242,9 @@ def canonical_uri(value: str) -> str | None:
     Lower-case scheme and host, no default port, no dot segments, upper-case
     percent-escapes, and unreserved characters not escaped.
     """
-    m = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):(//([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?\Z", value, re.S)
+    if value.startswith("urn:") and not value.startswith("/", 4) and "%" not in value:
+        return value  # no authority, path, host or escapes to normalise
+    m = _URI_PARTS.match(value)
     if m is None:
         return None
     scheme, _, authority, path, query, fragment = m.groups()
@@ -248,7 +258,7 @@ def canonical_uri(value: str) -> str | None:
         result += "//" + (userinfo + "@" if userinfo else "") + host.lower() + (":" + port if port else "")
         if path == "":
             path = "/"
-    if authority is not None or path.startswith("/"):
+    if (authority is not None or path.startswith("/")) and "." in path:
         path = _remove_dot_segments(path)
     return result + _normal_escapes(path) + _normal_escapes(query or "") + _normal_escapes(fragment or "")
 
@@ -274,12 +284,16 @@ def _remove_dot_segments(path: str) -> str:
 _UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
-def _normal_escapes(text: str) -> str:
-    def fix(m: re.Match[str]) -> str:
-        char = chr(int(m.group(1), 16))
-        return char if char in _UNRESERVED else "%" + m.group(1).upper()
+_ESCAPE: Final = re.compile(r"%([0-9A-Fa-f]{2})")
 
-    return re.sub(r"%([0-9A-Fa-f]{2})", fix, text)
+
+def _normal_escapes(text: str) -> str:
+    return _ESCAPE.sub(_normal_escape, text) if "%" in text else text
+
+
+def _normal_escape(m: re.Match[str]) -> str:
+    char = chr(int(m.group(1), 16))
+    return char if char in _UNRESERVED else "%" + m.group(1).upper()
 
 
 # ---------------------------------------------------------------- media types

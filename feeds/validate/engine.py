@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -140,7 +140,6 @@ _UNSEEN: Final = "\0"
 _KEY_CACHES: dict[tuple[str, str | None], dict[str, str | None]] = {}
 PLACEHOLDER_NS: Final = "urn:x-feeds:validate:entry"  # see fastpath.py
 PLACEHOLDER: Final = f"{{{PLACEHOLDER_NS}}}entry"
-PLACEHOLDER_N: Final = f"{{{PLACEHOLDER_NS}}}n"
 Handler = Callable[["Walker", etree._Element, "Frame", str], None]
 
 
@@ -191,7 +190,25 @@ class Pending:
     line: int = 1
     column: int = 1
     anchor: int = -1  # for an entry checked apart (fastpath): where in the document it starts
-    ordinal: int = -1  # ... and which element of it this is, counted in document order
+    ordinal: int = -1  # ... and which of that entry's pending values this is
+
+
+@dataclass(slots=True)
+class Cut:
+    """The entries the fast path cut out of the document (see fastpath.py), and how far the walk got.
+
+    Placeholder k in document order stands for `entries[k]` (byte ranges of
+    the source); the skeleton leaves the entries' lines out (`Walker.line`
+    puts them back). `contexts` keeps, per entry start, what checking the
+    entry took (parent and own key, rule table, context, namespaces in
+    scope), to check it again and place a pending value that is repeated.
+    """
+
+    entries: tuple[tuple[int, int], ...]
+    view: memoryview  # of the source: entries are hashed without copying them
+    replayed: int = 0
+    contexts: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+
 
 class Walker:
     """Per-document state: the messages so far and what rules share across elements."""
@@ -215,9 +232,9 @@ class Walker:
         self._lines: list[int] | None = None
         self._text: str | None = None
         self._offsets: dict[etree._Element, int] | None = None
-        self.fragments: tuple[tuple[int, int], ...] = ()  # entries cut out by the fast path (byte ranges)
+        self._line_shifts: dict[etree._Element, int] | None = None
+        self.cut: Cut | None = None  # the entries the fast path cut out
         self.locate: Callable[[Walker, Pending], tuple[int, int]] | None = None  # places their pending values
-        self.entry_ranges: dict[int, tuple[int, Any]] = {}  # entry start -> (end, namespaces in scope)
 
     @property
     def text(self) -> str:
@@ -238,11 +255,34 @@ class Walker:
         severity, text = render(code, details)
         self.messages.append(Message(self.path, line, column, severity, code, text))
 
+    def line(self, el: etree._Element) -> int:
+        """The 1-based document line libxml2 gives `el` (the line where its start tag ends)."""
+        line = el.sourceline or 1
+        if self.cut is not None:  # the skeleton left the entries' lines out: add those before `el`
+            if self._line_shifts is None:
+                self._line_shifts = self._skipped_lines()
+            line += self._line_shifts.get(el, 0)
+        return line
+
+    def _skipped_lines(self) -> dict[etree._Element, int]:
+        """For each element of the fast path's skeleton, how many lines the entries before it took."""
+        shifts: dict[etree._Element, int] = {}
+        if self.cut is None or self.root is None:
+            return shifts
+        entries = iter(self.cut.entries)
+        skipped = 0
+        for el in self.root.iter():
+            shifts[el] = skipped
+            if el.tag == PLACEHOLDER:
+                start, end = next(entries, (0, 0))
+                skipped += self.source.count(b"\n", start, end)
+        return shifts
+
     def position(self, el: etree._Element) -> tuple[int, int]:
         """1-based line and column of `el`'s start tag (computed only when reporting)."""
-        line = el.sourceline or 1
+        line = self.line(el)
         if self._offsets is None:
-            self._offsets = _start_tag_offsets(self.text, self.root, self._fragment_end)
+            self._offsets = _start_tag_offsets(self.text, self.root, self._entry_ends())
         at = self._offsets.get(el)
         if at is None:
             return line, 1
@@ -260,12 +300,21 @@ class Walker:
         line_start = self.source.rfind(b"\n", 0, offset) + 1
         return len(self.source[line_start:offset].decode("utf-8", "replace")) + 1
 
-    def _fragment_end(self, el: etree._Element) -> int | None:
-        """For a fast-path placeholder: the character offset where the entry it stands for ends."""
-        if not self.fragments or el.tag != PLACEHOLDER:
-            return None
-        end = self.fragments[int(el.get(PLACEHOLDER_N, "0"))][1]
-        return len(self.source[:end].decode("utf-8", "replace"))
+    def _entry_ends(self) -> Callable[[etree._Element], int | None]:
+        """For the fast path's placeholders, met in document order: the character offset where each entry ends."""
+        cut = self.cut
+        ends = iter(cut.entries if cut is not None else ())
+        decoded = [0, 0]  # bytes, characters: the source is decoded once, piece by piece
+
+        def skip_to(el: etree._Element) -> int | None:
+            if cut is None or el.tag != PLACEHOLDER:
+                return None
+            end = next(ends, (0, decoded[0]))[1]
+            decoded[1] += len(self.source[decoded[0]:end].decode("utf-8", "replace"))
+            decoded[0] = end
+            return decoded[1]
+
+        return skip_to
 
     def source_line(self, line: int) -> str:
         """The raw text of a 1-based line (for checks that look at how text was escaped)."""
@@ -282,23 +331,23 @@ class Walker:
         self.pending.append(Pending(scope, value, code, display(key), el))
 
     def detached(self) -> list[Pending]:
-        """The pending values, no longer tied to the tree: each knows its element's ordinal instead.
+        """The pending values, no longer tied to the tree: each knows its place in the list instead.
 
-        Placing them exactly needs a scan of the text; that is done only for a
-        value that turns out to be repeated (see `locate`).
+        Placing one exactly means checking its entry again; that is done only
+        for a value that turns out to be repeated (see `locate`).
         """
-        if self.pending and self.root is not None:
-            ordinals = {el: n for n, el in enumerate(self.root.iter())}
-            for item in self.pending:
-                if item.el is not None:
-                    item.ordinal = ordinals.get(item.el, -1)
-                    item.el = None
+        for n, item in enumerate(self.pending):
+            item.ordinal = n
+            item.el = None
         return self.pending
 
     def resolve_pending(self) -> None:
         """Report every repeat of a value noted with `unique`, at the repeat, in document order."""
+        scopes = self.scopes
         for item in self.pending:
-            seen = self.scope(item.scope)
+            seen = scopes.get(item.scope)
+            if seen is None:
+                seen = scopes[item.scope] = set()
             if item.value in seen:
                 if item.el is not None:
                     line, column = self.position(item.el)
@@ -422,12 +471,14 @@ def display(key: str) -> str:
 XML_ATTRS: Final = frozenset({XML_LANG, XML_BASE, f"{{{XML_NS}}}space", f"{{{XML_NS}}}id"})
 
 
-def check_attributes(w: Walker, el: etree._Element, key: str, allowed: frozenset[str]) -> None:
+def check_attributes(w: Walker, el: etree._Element, key: str, allowed: frozenset[str],
+                     names: list[str] | None = None) -> None:
     """UnexpectedAttribute for attributes a rule does not take (foreign-namespace ones are fine).
 
-    Also checks xml:lang and xml:base, which any element may carry.
+    Also checks xml:lang and xml:base, which any element may carry. `names`
+    are the element's attribute names, when the caller has them already.
     """
-    for name in el.attrib:
+    for name in el.keys() if names is None else names:
         if name in XML_ATTRS:
             if name == XML_LANG or name == XML_BASE:
                 check_xml_attributes(w, el, key)
@@ -468,16 +519,16 @@ def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: 
     seen = frame.seen
     keys = w.keys
     for child in el:
-        tail = child.tail
-        if tail and not stray_text and not tail.isspace():
-            stray_text = True
+        if not stray_text:
+            tail = child.tail
+            stray_text = bool(tail) and not tail.isspace()
         tag = child.tag
         if tag.__class__ is not str:
             continue  # comment or processing instruction
         key = keys.get(tag, _UNSEEN)
         if key is _UNSEEN:
             key = w.key_of(tag)
-        rule = table.get(key) if key is not None else None
+        rule = table.get(key)  # type: ignore[arg-type]  # None (a foreign element) is in no table
         if rule is None:
             if child.attrib:
                 check_xml_attributes(w, child, key or tag)
@@ -487,8 +538,9 @@ def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: 
         if rule.once and key in seen:
             w.report(rule.repeat_code, child, element=display(key), parent=display(frame.key))
         seen.append(key)
-        if child.attrib:
-            check_attributes(w, child, key, rule.attrs)
+        names = child.keys()
+        if names and not (rule.attrs.issuperset(names) and XML_ATTRS.isdisjoint(names)):
+            check_attributes(w, child, key, rule.attrs, names)
         rule.handle(w, child, frame, key)
     if stray_text and not text_ok:
         w.report("UnexpectedText", el, element=display(frame.key),
@@ -578,6 +630,8 @@ def any_attrs(handle: Handler, once: bool = False) -> Rule:
 
 
 class _AnySet(frozenset):  # type: ignore[type-arg]
+    """Contains every attribute name (set operations on it, being empty, still say otherwise)."""
+
     def __contains__(self, item: object) -> bool:
         return True
 

@@ -5,12 +5,14 @@ per category level, tag and author), and each time the entry's XML is the
 same bytes. For a document in the plain form generated feeds have (no
 DOCTYPE, comment, CDATA section or processing instruction, entries or items
 as children of the feed or channel), the entries can be cut out textually:
-the rest of the document (its *skeleton*, with a placeholder element where
-each entry was, padded with the entry's newlines so lines keep their
-numbers) is parsed and walked as usual, and each entry is checked on its own
-inside a wrapper carrying the namespaces in scope, or found in a memo keyed
-by its bytes (their length and hash: a collision is a 1 in 2**64 chance)
-and by the few facts about its context that its checks read.
+the rest of the document (its *skeleton*, with an empty placeholder element
+where each entry was) is parsed and walked as usual, and each entry is
+checked on its own inside a wrapper carrying the namespaces in scope, or
+found in a memo keyed by its bytes (their length and hash: a collision is a
+1 in 2**64 chance) and by the few facts about its context that its checks
+read. Skeleton lines are mapped back to document lines only when a message
+needs one (`Walker.line`); the byte scans (scans.py) read the document
+itself, around the entries, and each distinct entry once.
 
 What an entry's check found is kept relative to the entry and placed in the
 document when replayed; values that must be unique across the document (ids,
@@ -22,18 +24,21 @@ caller falls back to the plain path, so the findings are always the same.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import Final
 
 from lxml import etree
 
-from feeds.validate.engine import PLACEHOLDER, PLACEHOLDER_N, PLACEHOLDER_NS, Frame, Pending, Walker, check_attributes
+from feeds.validate.engine import PLACEHOLDER_NS, Frame, Pending, Table, Walker, check_attributes
 from feeds.validate.messages import Message
+from feeds.validate.scans import bad_characters, declarations
 from feeds.validate.xmlload import parse
+
 _MEMO_LIMIT: Final = 1 << 15  # entries; each costs a few hundred bytes
-_DELIMITERS: Final = frozenset(b" \t\r\n>/")
 
 
 class Unsuitable(Exception):
@@ -57,12 +62,17 @@ class Checked:
     pending: tuple[Pending, ...]
 
 
-_memo: dict[tuple[object, ...], Checked] = {}
+_memo: dict[tuple[int, bool, int, int], Checked] = {}  # (scope, context, length, hash) -> findings
 
 
-# Everything the cut must look at, found in one regex pass: entry and item
-# start and end tags, and any "<!" or "<?" (DOCTYPE, comment, CDATA, PI).
-_MARKS: Final = re.compile(rb"<(?:(entry|item)[\s>/]|/(entry|item)>|[!?])")
+# Everything the cut must look at, found in one regex pass: the entries' (or
+# items') start tags (group 2 is what follows the name) and end tags (group
+# 3), and any "<!" or "<?" (DOCTYPE, comment, CDATA, PI).
+_MARKS: Final = {
+    kind: re.compile(rb"<(?:(%s)(?=[\s>/])([^>]*)>|(/)%s>|[!?])" % (name, name))
+    for kind, name in (("atom", b"entry"), ("rss", b"item"))
+}
+_OPENED, _CLOSED = 2, 3  # Match.lastindex of a start tag, an end tag
 
 
 def split(source: bytes) -> Split | None:
@@ -71,42 +81,39 @@ def split(source: bytes) -> Split | None:
         return None
     root_at = source.find(b"<", source.find(b"?>") + 2 if source.startswith(b"<?") else 0)
     if source.startswith(b"<feed", root_at):
-        kind, name = "atom", b"entry"
+        kind = "atom"
     elif source.startswith(b"<rss", root_at):
-        kind, name = "rss", b"item"
+        kind = "rss"
     else:
         return None
     entries: list[tuple[int, int]] = []
     start = -1
-    for m in _MARKS.finditer(source, 1):
-        opened, closed = m.group(1), m.group(2)
-        if opened is None and closed is None:
-            return None  # a DOCTYPE, comment, CDATA section or processing instruction
-        if opened is not None:
-            if opened != name or start >= 0:
-                if opened == name:
-                    return None  # nested
-                continue
-            tag_end = source.find(b">", m.end() - 1)
-            if tag_end < 0 or b'"' in source[m.start():tag_end] or b"'" in source[m.start():tag_end]:
+    for m in _MARKS[kind].finditer(source, 1):
+        found = m.lastindex
+        if found == _OPENED:
+            if start >= 0:
+                return None  # nested
+            attributes = m.group(2)
+            if b'"' in attributes or b"'" in attributes:
                 return None
-            if source[tag_end - 1] == 0x2F:  # "/>": an empty entry
-                entries.append((m.start(), tag_end + 1))
+            if attributes.endswith(b"/"):  # an empty entry
+                entries.append(m.span())
             else:
                 start = m.start()
-        elif closed == name:
+        elif found == _CLOSED:
             if start < 0:
                 return None
             entries.append((start, m.end()))
             start = -1
+        else:
+            return None  # a DOCTYPE, comment, CDATA section or processing instruction
     if start >= 0 or len(entries) < 2:
         return None
     parts: list[bytes] = []
     previous = 0
-    for number, (begin, end) in enumerate(entries):
+    for begin, end in entries:
         parts.append(source[previous:begin])
-        parts.append(b'<feeds:entry xmlns:feeds="%s" feeds:n="%d"/>' % (PLACEHOLDER_NS.encode(), number))
-        parts.append(b"\n" * source.count(b"\n", begin, end))
+        parts.append(_PLACEHOLDER)
         previous = end
     parts.append(source[previous:])
     skeleton = b"".join(parts)
@@ -115,24 +122,43 @@ def split(source: bytes) -> Split | None:
     return Split(kind, skeleton, tuple(entries))
 
 
-def replay(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
-    """Stand-in for checking the entry a placeholder replaces: check it (or recall it) and place its findings."""
-    number = int(el.get(PLACEHOLDER_N, "-1"))
-    if not 0 <= number < len(w.fragments):
-        raise Unsuitable("placeholder out of range")
-    start, end = w.fragments[number]
-    if el.getparent() is not parent.el:
+_PLACEHOLDER: Final = b'<feeds:entry xmlns:feeds="%s"/>' % PLACEHOLDER_NS.encode()
+
+
+def gaps(entries: tuple[tuple[int, int], ...], size: int) -> list[tuple[int, int]]:
+    """The byte ranges of a document of `size` bytes around its `entries`."""
+    ranges = []
+    previous = 0
+    for begin, end in entries:
+        ranges.append((previous, begin))
+        previous = end
+    ranges.append((previous, size))
+    return ranges
+
+
+def replay(w: Walker, el: etree._Element, parent: Frame, key: str, table: Table) -> None:
+    """Stand-in for checking the entry a placeholder replaces: check it (or recall it) and place its findings.
+
+    `table` holds the rule the entry is checked with (the parent's table).
+    The k-th placeholder walked stands for the k-th entry: placeholders are
+    all children of the feed or channel, walked in document order, and the
+    caller makes sure every one was (`complete`).
+    """
+    cut = w.cut
+    if cut is None or el.getparent() is not parent.el or cut.replayed >= len(cut.entries):
         raise Unsuitable("entry outside the feed or channel")
-    namespaces = parent.state.get("namespaces")
-    if namespaces is None:
-        namespaces = parent.state["namespaces"] = tuple(
-            sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
+    start, end = cut.entries[cut.replayed]
+    cut.replayed += 1
+    scope = parent.state.get("memo scope")
+    if scope is None:
+        namespaces = tuple(sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
+        scope = parent.state["memo scope"] = (_scope_id((w.kind, w.core_ns, w.rss_version, namespaces)), namespaces)
+    scope_id, namespaces = scope
     context = ("author" in parent.seen) if w.kind == "atom" else ("lastBuildDate" in parent.seen)
-    fragment = w.source[start:end]
-    memo_key = (w.kind, w.core_ns, w.rss_version, context, namespaces, len(fragment), hash(fragment))
+    memo_key = (scope_id, context, end - start, hash(cut.view[start:end]))
     checked = _memo.pop(memo_key, None)
     if checked is None:
-        checked = _check_entry(w, parent.key, key, context, namespaces, fragment)
+        checked = _check_entry(w, parent.key, key, table, context, namespaces, w.source[start:end])
         if len(_memo) >= _MEMO_LIMIT:
             del _memo[next(iter(_memo))]  # least recently used: dicts keep insertion order
     _memo[memo_key] = checked
@@ -141,37 +167,80 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
         w.messages.append(dataclasses.replace(message, path=w.path, line=line, column=column))
     for item in checked.pending:
         w.pending.append(Pending(item.scope, item.value, item.code, item.element, None, 1, 1, start, item.ordinal))
-    w.locate = locate
-    w.entry_ranges[start] = (end, namespaces)
+    cut.contexts[start] = (parent.key, key, table, context, namespaces)
+
+
+def _scope_id(scope: tuple[object, ...]) -> int:
+    """A number for what an entry's checks read of the document (vocabulary, version, namespaces): short memo keys.
+
+    Numbers are never reused, so forgetting scopes (a bound on memory) only costs memo misses.
+    """
+    found = _scopes.get(scope)
+    if found is None:
+        if len(_scopes) >= _SCOPES_LIMIT:
+            _scopes.clear()
+        found = _scopes[scope] = next(_scope_numbers)
+    return found
+
+
+_SCOPES_LIMIT: Final = 1024
+_scopes: dict[tuple[object, ...], int] = {}
+_scope_numbers: Final = itertools.count()
+
+
+def complete(w: Walker) -> bool:
+    """Whether the walk replayed every entry the document was cut into."""
+    return w.cut is not None and w.cut.replayed == len(w.cut.entries)
 
 
 def locate(w: Walker, item: Pending) -> tuple[int, int]:
-    """Where a pending value of a memoised entry is in the document (only needed to report a repeat)."""
-    if item.anchor not in w.entry_ranges:
+    """Where a pending value of a memoised entry is in the document (only needed to report a repeat).
+
+    The entry is checked again, and the value is the one in the same place of
+    its list of pending values (checking an entry notes them in a fixed order).
+    """
+    if w.cut is None or item.anchor not in w.cut.contexts:
         return 1, 1
-    end, namespaces = w.entry_ranges[item.anchor]
-    wrapper, opening = _wrap(namespaces, w.source[item.anchor:end])
-    sub = Walker(w.path, wrapper, None, frozenset(), w.now, parse(wrapper))
-    element = next((el for n, el in enumerate(sub.root.iter()) if n == item.ordinal), None)
+    parent_key, key, table, context, namespaces = w.cut.contexts[item.anchor]
+    end = next(end for start, end in w.cut.entries if start == item.anchor)
+    sub = _walk_entry(w, parent_key, key, table, context, namespaces, w.source[item.anchor:end])
+    element = sub.pending[item.ordinal].el if 0 <= item.ordinal < len(sub.pending) else None
     if element is None:
         return 1, 1
     line, column = sub.position(element)
-    return w.place(item.anchor, line, column - len(opening) if line == 1 else column)
+    return w.place(item.anchor, line, column - _columns(_opening(namespaces)) if line == 1 else column)
 
 
-def _wrap(namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> tuple[bytes, str]:
-    """The entry inside an element declaring the namespaces that were in scope where it was."""
-    declarations = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape(uri)}"' for prefix, uri in namespaces)
-    opening = f"<feeds-wrapper{declarations}>"
-    return opening.encode("utf-8") + fragment + b"</feeds-wrapper>", opening
+_CLOSING: Final = b"</feeds-wrapper>"
 
 
-def _check_entry(w: Walker, parent_key: str, key: str, context: bool, namespaces: tuple[tuple[str, str], ...],
-                 fragment: bytes) -> Checked:
-    """Check one entry on its own, inside a wrapper declaring the namespaces in scope where it was."""
-    from feeds.validate import _bad_characters, _declarations, atom, rss  # the rules import this module
+@lru_cache(maxsize=256)
+def _opening(namespaces: tuple[tuple[str, str], ...]) -> bytes:
+    """The start tag of the element an entry is checked in: it declares the namespaces in scope where it was."""
+    declared = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape(uri)}"' for prefix, uri in namespaces)
+    return f"<feeds-wrapper{declared}>".encode()
 
-    data, opening = _wrap(namespaces, fragment)
+
+def _columns(opening: bytes) -> int:
+    return len(opening.decode("utf-8"))
+
+
+def _check_entry(w: Walker, parent_key: str, key: str, table: Table, context: bool,
+                 namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> Checked:
+    """Check one entry on its own: its findings, placed relative to the entry, and its pending values."""
+    sub = _walk_entry(w, parent_key, key, table, context, namespaces, fragment)
+    messages: tuple[Message, ...] = ()
+    if sub.messages:
+        shift = _columns(_opening(namespaces))  # line 1 of the wrapper starts with its start tag
+        messages = tuple(dataclasses.replace(m, column=m.column - shift) if m.line == 1 else m for m in sub.messages)
+    return Checked(messages, tuple(sub.detached()))
+
+
+def _walk_entry(w: Walker, parent_key: str, key: str, table: Table, context: bool,
+                namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> Walker:
+    """Check one entry inside a wrapper declaring the namespaces in scope where it was; the walker that did it."""
+    opening = _opening(namespaces)
+    data = opening + fragment + _CLOSING
     try:
         wrapper = parse(data)
     except etree.XMLSyntaxError as exc:
@@ -182,23 +251,15 @@ def _check_entry(w: Walker, parent_key: str, key: str, context: bool, namespaces
     sub = Walker(w.path, data, None, frozenset(), w.now, wrapper)
     sub.use_vocabulary(w.kind, w.core_ns)
     sub.rss_version = w.rss_version
-    _declarations(sub, w.kind, data, len(opening.encode("utf-8")), len(data))
-    _bad_characters(sub, data)
+    scanned = ((len(opening), len(opening) + len(fragment)),)
+    declarations(sub, w.kind, data, scanned, unparsed=[])  # split() made sure there is no comment or CDATA
+    bad_characters(sub, data, scanned)
     parent = Frame(parent_key, None, None)
     if context:
         parent.seen.append("author" if w.kind == "atom" else "lastBuildDate")
     parent.seen.append(key)
-    table = atom.FEED if w.kind == "atom" else rss.CHANNEL
     rule = table[key]
     if entry.attrib:
         check_attributes(sub, entry, key, rule.attrs)
     rule.handle(sub, entry, parent, key)
-    shift = len(opening)
-
-    def relative(line: int, column: int) -> tuple[int, int]:
-        return line, column - shift if line == 1 else column
-
-    messages = tuple(dataclasses.replace(m, line=relative(m.line, m.column)[0], column=relative(m.line, m.column)[1])
-                     for m in sub.messages)
-    pending = tuple(sub.detached())
-    return Checked(messages, pending)
+    return sub

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from html import unescape
 from html.entities import name2codepoint
+from itertools import filterfalse
 from typing import Final
 
 from feeds.validate.common import Problem
@@ -113,12 +114,18 @@ def check_style(style: str) -> list[str]:
 
 # ---------------------------------------------------------------- escaped HTML
 
-_START_TAG: Final = re.compile(r"""(<([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>)""")
+# One pass finds every '<' that matters: a start tag (name, then its attributes), a
+# processing instruction ('<?'), or a '<' that opens nothing (the empty match).
+# End tags and comments ('</', '<!') match nothing. It runs on UTF-8 bytes: the
+# pattern is ASCII, so it matches there exactly what it matches in the text.
+_MARKUP: Final = re.compile(rb"""<(?![/!])(?:([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>|(\?)|)""")
 _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
-_CACHE_LIMIT: Final = 8192
+_CACHE_LIMIT: Final = 8192  # distinct start tags per kind of check
+_MEMO_LIMIT: Final = 1 << 15  # distinct HTML strings; each entry costs ~100 bytes
 _cache: dict[tuple[int, int, bool, bool], tuple[Problem, ...]] = {}
+_utf8_cache: dict[tuple[int, int, bool, bool], tuple[Problem, ...]] = {}
 _DOCUMENT_TAGS: Final = frozenset({"html", "head", "body", "title"})
 _UNTERMINATED: Final = re.compile(r"<[A-Za-z][^<>]*(?:<|\Z)")
 
@@ -130,47 +137,88 @@ def check_html(value: str, *, relative_refs: bool, document: bool = False) -> tu
     head and body are expected. Memoised: feeds share entries, so the same
     content string is seen many times. The memo is keyed by the string's
     length and hash rather than the string, to keep memory small; two
-    different contents colliding on both is a 1 in 2**64 chance.
+    different contents colliding on both is a 1 in 2**64 chance. Least
+    recently used strings are forgotten first: a site's feeds repeat an entry
+    in feeds written far apart.
     """
+    if "<" not in value:
+        return ()
     key = (len(value), hash(value), relative_refs, document)  # not the string: entries are large
-    found = _cache.get(key)
+    found = _cache.pop(key, None)
     if found is None:
-        found = _scan_html(value, relative_refs, document)
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        _cache[key] = found
+        found = _scan_html(value.encode("utf-8", "surrogatepass"), relative_refs, document)
+        if len(_cache) >= _MEMO_LIMIT:
+            del _cache[next(iter(_cache))]  # dicts keep insertion order
+    _cache[key] = found
     return found
 
 
-def _scan_html(value: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:
-    if "<" not in value:
+def check_html_utf8(text: bytes, *, relative_refs: bool, document: bool = False) -> tuple[Problem, ...]:
+    """`check_html` for HTML given as UTF-8 bytes (as lxml holds an element's text: no decoding).
+
+    An entry's HTML is the same text in the Atom and the RSS feeds, escaped
+    differently: keyed by the text itself, the second feed finds it in the memo.
+    """
+    if b"<" not in text:
         return ()
+    key = (len(text), hash(text), relative_refs, document)
+    found = _utf8_cache.pop(key, None)
+    if found is None:
+        found = _scan_html(text, relative_refs, document)
+        if len(_utf8_cache) >= _MEMO_LIMIT:
+            del _utf8_cache[next(iter(_utf8_cache))]
+    _utf8_cache[key] = found
+    return found
+
+
+def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Problem, ...]:
+    """The problems in HTML given as UTF-8; only the rare parts with a finding are decoded."""
+    if b"<" not in text:
+        return ()
+    clean = _clean_tags.setdefault((relative_refs, document), set())
     problems: list[Problem] = []
-    if "<?" in value:
-        if "<?import" in value.lower():
-            problems.append(("SecurityRisk", {"value": "?import"}))
-        problems.append(("NotHtml", {"value": "<?"}))
+    processing = stray = False
     cache = _tag_caches.setdefault((relative_refs, document), {})
-    tags = _START_TAG.findall(value)
-    for whole, name, blob in tags:
-        found = cache.get(whole)
+    # Start tags seen before without a problem are passed over in C; problems keep their order.
+    for name, blob, question in filterfalse(clean.__contains__, _MARKUP.findall(text)):
+        if not name:
+            if question:
+                processing = True
+            else:
+                stray = True
+            continue
+        if b"<" in blob:  # markup inside the attribute list (rare): counted as if it stood alone
+            processing = processing or b"<?" in blob
+            stray = stray or blob.count(b"<") > blob.count(b"</") + blob.count(b"<!") + blob.count(b"<?")
+        tag = (name, blob)
+        found = cache.get(tag)
         if found is None:
-            found = _check_tag(name, blob, relative_refs, document)
+            found = _check_tag(name.decode("ascii"), blob.decode("utf-8", "surrogatepass"), relative_refs, document)
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
-            cache[whole] = found
+                clean.clear()
+            cache[tag] = found
+            if not found and b"<" not in blob:
+                clean.add((name, blob, b""))  # as findall gives it
         if found:
             problems.extend(found)
+    if not processing and not stray:
+        return tuple(problems)
+    value = text.decode("utf-8", "surrogatepass")
+    if processing:
+        first: list[Problem] = [("SecurityRisk", {"value": "?import"})] if "<?import" in value.lower() else []
+        problems[:0] = [*first, ("NotHtml", {"value": "<?"})]
     # Every '<' that opens neither a tag, an end tag, a comment nor a PI is
     # markup a reader's HTML parser will choke on (a tag cut short, say).
-    if value.count("<") - value.count("</") - value.count("<!") - value.count("<?") > len(tags):
+    if stray:
         broken = _UNTERMINATED.search(value)
         if broken:
             problems.append(("NotHtml", {"value": broken.group().rstrip("<")[:40]}))
     return tuple(problems)
 
 
-_tag_caches: dict[tuple[bool, bool], dict[str, tuple[Problem, ...]]] = {}
+_tag_caches: dict[tuple[bool, bool], dict[tuple[bytes, bytes], tuple[Problem, ...]]] = {}
+_clean_tags: dict[tuple[bool, bool], set[tuple[bytes, bytes, bytes]]] = {}  # the start tags without a problem
 
 
 def _check_tag(name: str, blob: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:

@@ -14,7 +14,7 @@ from lxml import etree
 from feeds.validate import atom, common, extensions, fastpath
 from feeds.validate import checks as c
 from feeds.validate.engine import (
-    EAT, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf, own_text, split_tag, walk,
+    EAT, PLACEHOLDER, Frame, Rule, Table, Walker, check_attributes, display, empty, leaf, own_text, split_tag, walk,
 )
 
 NETSCAPE_091: Final = "-//Netscape Communications//DTD RSS 0.91//EN"
@@ -155,7 +155,15 @@ _SOURCE_VALUE: Final = leaf(c.PLAIN)
 def _content_encoded(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     if "description" not in parent.seen:
         w.report("NeedDescriptionBeforeContent", el)
-    _SAFE_HTML(w, el, parent, key)
+    _html_value(w, el, parent, key)
+
+
+def _html_value(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
+    """Escaped HTML (description, content:encoded): what readers strip, and relative links they cannot follow."""
+    if len(el) or not w.done(el):
+        _SAFE_HTML(w, el, parent, key)
+    else:
+        c.html_text(w, el, key, relative_refs=True, strip=True)
 
 
 _SAFE_HTML: Final = leaf(c.safe_html(relative_refs=True))
@@ -165,7 +173,7 @@ def _description(w: Walker, el: etree._Element, parent: Frame, key: str) -> None
     if w.rss_version == "0.91":
         _PLAIN_VALUE(w, el, parent, key)
     else:
-        _SAFE_HTML(w, el, parent, key)
+        _html_value(w, el, parent, key)
 
 
 _PLAIN_VALUE: Final = leaf(c.PLAIN)
@@ -328,8 +336,8 @@ def _undefined(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
 # ---------------------------------------------------------------- item
 
 def _item(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
-    if el.tag == fastpath.PLACEHOLDER:
-        fastpath.replay(w, el, parent, key)
+    if el.tag == PLACEHOLDER:
+        fastpath.replay(w, el, parent, key, CHANNEL)
         return
     frame = Frame(key, parent, el)
     walk(w, el, frame, ITEM)
