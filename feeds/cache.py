@@ -185,6 +185,21 @@ class Cache:
         cache.problem = problem
         return cache
 
+    @classmethod
+    def attach(cls, path: Path) -> "Cache":
+        """Another connection to a cache a run has already opened (from one of its worker processes)."""
+        try:
+            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+        except sqlite3.Error as exc:
+            cache = cls(None, path)
+            cache.problem = f"cache file {path} failed ({exc})"
+            return cache
+        return cls(db, path)
+
+    @property
+    def usable(self) -> bool:
+        return self._db is not None
+
     def close(self) -> None:
         if self._db is not None:
             try:
@@ -248,17 +263,20 @@ class Cache:
             raise
         self._db.execute("COMMIT")
 
-    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> bool:
+        """True when the rows were stored."""
         if self._db is None:
-            return
+            return False
         try:
             with self._transaction() as db:
                 db.executemany(sql, rows)
+            return True
         except sqlite3.Error as exc:
             self._fail(exc)
+            return False
 
-    def put_headers(self, rows: Iterable[tuple[str, Stat, str, HeaderRow]]) -> None:
-        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    def put_headers(self, rows: Iterable[tuple[str, Stat, str, HeaderRow]]) -> bool:
+        return self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ((p, s.size, s.mtime_ns, d, h.state, h.published, h.listing, h.notes, h.record)
                      for p, s, d, h in rows))
 

@@ -230,3 +230,18 @@ def test_grouping_is_reused_until_an_article_moves(corpus: Path, monkeypatch: py
     run(corpus)
     assert len(groupings.calls) == 1
     assert (dist / "categories" / "新栏目" / "来源" / "快讯" / "atom.xml").exists()
+
+
+def test_headers_the_cache_lost_are_read_again(corpus: Path) -> None:
+    import sqlite3
+
+    run(corpus)
+    dist = corpus.parent / "dist"
+    expected = published(dist)
+    with sqlite3.connect(dist / STATE_DIR / CACHE_FILE) as db:  # lose every whole header, keep the rest
+        db.execute("UPDATE articles SET record = ''")
+    for p in dist.rglob("atom.xml"):
+        p.unlink()
+    report = run(corpus)
+    assert report.errors == []
+    assert published(dist) == expected
