@@ -212,6 +212,15 @@ class Publication:
             tmp = _write_temp(target, data, _existing_mode(target, self._mode))
             return Staged(path, tmp, _Record(digest))
 
+    def flush(self, staged: Collection["Staged"]) -> None:
+        """Start making staged files durable now, from the process that wrote them.
+
+        A worker that finishes its part early flushes while the others still
+        render, so the run's own flush in `finish` has little left to do.
+        """
+        with _os_errors(self._out):
+            _flush([s.temp for s in staged if s.temp is not None], self._root)
+
     def register(self, staged: "Staged") -> bool:
         """Take a staged file into this run; True when it will be written."""
         if staged.path in self._results:
