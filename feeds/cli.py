@@ -16,13 +16,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from feeds import __version__
 from feeds.config import Config, load_config
 from feeds.errors import ConfigError
+
+if TYPE_CHECKING:
+    from feeds.pipeline import RunReport
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -76,6 +79,20 @@ def resolve_config(config_path: Optional[Path], overrides: dict[str, Any]) -> Co
     return load_config(config_path, overrides)
 
 
+def print_messages(report: "RunReport", quiet: bool, verbose: bool) -> None:
+    """Errors always (stderr); warnings unless quiet; notes and per-file lines when verbose."""
+    for d in report.errors:
+        err(str(d))
+    if not quiet:
+        for d in report.warnings:
+            err(str(d))
+    if verbose:
+        for note in report.notes:
+            err(f"feeds: note: {note}")
+        for line in report.log:
+            typer.echo(line)
+
+
 def config_or_exit(config_path: Optional[Path], overrides: dict[str, Any]) -> Config:
     try:
         return resolve_config(config_path, overrides)
@@ -125,16 +142,7 @@ def generate(
     finally:
         if progress:
             progress.close()
-    for d in report.errors:
-        err(str(d))
-    if not quiet:
-        for d in report.warnings:
-            err(str(d))
-    if verbose:
-        for note in report.notes:
-            err(f"feeds: note: {note}")
-        for line in report.log:
-            typer.echo(line)
+    print_messages(report, quiet, verbose)
     if not quiet:
         typer.echo(report.summary())
     raise typer.Exit(EXIT_REJECTED if report.rejected or report.invalid else EXIT_OK)
@@ -193,14 +201,7 @@ def check(
     except SourceMissing as exc:
         err(f"feeds: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
-    for d in report.errors:
-        err(str(d))
-    if not quiet:
-        for d in report.warnings:
-            err(str(d))
-    if verbose:
-        for line in report.log:
-            typer.echo(line)
+    print_messages(report, quiet, verbose)
     if not quiet:
         typer.echo(
             f"{report.files} articles read, {report.drafts} drafts skipped, {report.rejected} rejected, "
