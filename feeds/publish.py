@@ -352,11 +352,15 @@ def _flush(paths: list[str], root: Path) -> None:
     if _syncfs(root):
         return
     for path in paths:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fsync_file(path)
+
+
+def _fsync_file(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _syncfs(root: Path) -> bool:
@@ -378,11 +382,7 @@ def _atomic_write(target: Path, data: bytes, mode: int) -> None:
     """Temp file in the same folder, data fsynced, then renamed over `target` (for the manifest)."""
     tmp = _write_temp(target, data, mode)
     try:
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fsync_file(tmp)
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -395,7 +395,7 @@ def _atomic_write(target: Path, data: bytes, mode: int) -> None:
 def _new_file_mode() -> int:
     """rw for everyone the umask allows (mkstemp's 0600 would hide feeds from the web server).
 
-    Reading the umask means setting it: done once per publish, before any writer thread starts.
+    Reading the umask means setting it: done once per run, before any worker is forked.
     """
     umask = os.umask(0o022)
     os.umask(umask)
