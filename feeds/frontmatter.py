@@ -249,6 +249,8 @@ def _load_yaml(part: Split, path: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = part.front_line + mark.line if mark is not None else part.front_line
         problem = exc.problem or exc.context or "syntax error"
+        if "nesting depth" in problem:  # libyaml's own limit (PyYAML 6.0.4 and later)
+            raise ArticleError(path, "the front matter is not valid YAML: it is nested too deeply", line) from None
         if not isinstance(exc, yaml.constructor.ConstructorError):
             problem += "; quote values that contain ': ', ' #' or start with a special character"
         raise ArticleError(path, f"the front matter is not valid YAML: {problem}", line) from None

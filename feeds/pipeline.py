@@ -15,9 +15,8 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable
 
-from feeds import __version__
 from feeds.cache import (
     DRAFT,
     REJECTED,
@@ -33,6 +32,14 @@ from feeds.cache import (
 from feeds.config import Config
 from feeds.errors import ArticleError, Diagnostic, FeedsError
 from feeds.model import Article, FeedKind, FeedSpec, Listing
+from feeds.fingerprint import (
+    config_fingerprint,
+    digest_of,
+    feed_fingerprint,
+    pages_fingerprint,
+    snapshot_of,
+)
+from feeds.parallel import parallel_map, split_feeds
 from feeds.publish import Publication, Staged
 from feeds.read import read_source, stat_article_files
 
@@ -124,32 +131,6 @@ def scan(root: Path) -> list[ArticleFile]:
     return [ArticleFile(rel, Stat(size, mtime_ns)) for rel, size, mtime_ns in found]
 
 
-def config_fingerprint(config: Config) -> str:
-    """Everything besides the files that can change what is parsed or rendered."""
-    return hashlib.blake2b(f"{__version__}\n{config!r}".encode(), digest_size=16).hexdigest()
-
-
-def digest_of(rel: str, data: bytes) -> str:
-    """Content digest of an article file; the path is part of it (links depend on the name).
-
-    SHA-256 rather than BLAKE2: with the CPU's SHA instructions OpenSSL's
-    SHA-256 hashes about twice as fast here, and this runs once per file.
-    """
-    h = hashlib.sha256(rel.encode())
-    h.update(b"\0")
-    h.update(data)
-    return h.hexdigest()[:32]
-
-
-def feed_fingerprint(config_fp: str, spec: FeedSpec, digests: dict[str, str]) -> str:
-    """Everything that goes into a feed's bytes: config, which feed, and each entry's file."""
-    h = hashlib.blake2b(config_fp.encode(), digest_size=16)
-    h.update(repr((spec.kind.value, spec.names, spec.segments)).encode())
-    for a in spec.articles:
-        h.update(digests[a.source].encode())
-    return h.hexdigest()
-
-
 # ------------------------------------------------------- parallel work
 # Workers are forked after these are set, so they inherit them instead of
 # having them pickled; each worker function takes only small items.
@@ -157,46 +138,6 @@ def feed_fingerprint(config_fp: str, spec: FeedSpec, digests: dict[str, str]) ->
 _root: Path = Path(".")
 _config: Config = Config()
 _specs: list[FeedSpec] = []
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-def _parallel(func: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int) -> Iterator[R]:
-    """func over items on `jobs` forked processes; in-process when the work is small or jobs is 1."""
-    if jobs <= 1 or len(items) < 2 * chunk:
-        return map(func, items)
-    import multiprocessing
-
-    pool = multiprocessing.get_context("fork").Pool(min(jobs, (len(items) + chunk - 1) // chunk),
-                                                    initializer=_die_with_run, initargs=(os.getpid(),))
-
-    def results() -> Iterator[R]:
-        try:
-            yield from pool.imap_unordered(func, items, chunksize=chunk)
-        finally:
-            pool.terminate()
-            pool.join()
-
-    return results()
-
-
-def _die_with_run(run_pid: int) -> None:
-    """Pool initializer: a worker must not outlive a run that was killed (Linux: PR_SET_PDEATHSIG).
-
-    Otherwise a worker in the middle of a long task would go on after the
-    run died, burning CPU that the next cron run needs.
-    """
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != run_pid:  # the run died before we asked
-        os._exit(1)
-
 
 ParsedRow = tuple[str, str, HeaderRow | None]  # (rel, digest, row: None when the digest is known)
 
@@ -326,56 +267,6 @@ def _render_part(indices: list[int]) -> PartResult:
     return PartResult(feeds, diagnostics, failed)
 
 
-# CPU cost of a render part, in milliseconds, fitted on the benchmark corpus
-# at 10,000 and 50,000 articles: per feed (two shells, two skeleton checks,
-# two files staged) and per distinct article in the part (its body rendered,
-# two entries built and validated once); an entry repeated in another feed
-# of the same part costs next to nothing.
-_COST_FEED, _COST_ARTICLE = 1.3, 0.95
-
-
-def _parts(indices: list[int], specs: list[FeedSpec], jobs: int) -> list[list[int]]:
-    """One contiguous run of feeds per process, of about equal cost.
-
-    Contiguous, because neighbours share articles (a category, its children,
-    its parent), and each process renders a body, serialises and validates
-    an entry once for all the feeds of its run; one run per process, because
-    every extra boundary means that work done twice. The cost counts each
-    article once per part, which is what a part really pays. Two parts (the
-    usual case, two cores) are cut at the best place; more are cut greedily.
-    """
-    if not indices:
-        return []
-    count = max(1, min(jobs, len(indices)))
-    if count == 1:
-        return [list(indices)]
-
-    def costs(order: list[int]) -> list[float]:
-        """Cost of order[:k] for every k."""
-        seen: set[str] = set()
-        out = [0.0]
-        for n, i in enumerate(order, 1):
-            seen.update(a.source for a in specs[i].articles)
-            out.append(_COST_FEED * n + _COST_ARTICLE * len(seen))
-        return out
-
-    left = costs(indices)
-    if count == 2:
-        right = costs(indices[::-1])[::-1]
-        cut = min(range(1, len(indices)), key=lambda k: max(left[k], right[k]))
-        return [indices[:cut], indices[cut:]]
-    share = left[-1] / count
-    parts: list[list[int]] = [[]]
-    in_part: set[str] = set()
-    for i in indices:
-        if parts[-1] and _COST_FEED * len(parts[-1]) + _COST_ARTICLE * len(in_part) >= share and len(parts) < count:
-            parts.append([])
-            in_part = set()
-        in_part.update(a.source for a in specs[i].articles)
-        parts[-1].append(i)
-    return parts
-
-
 # -------------------------------------------------------------- generate
 
 
@@ -413,23 +304,6 @@ def generate(config: Config, options: RunOptions, on_progress: Progress | None =
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     pass
-
-
-def pages_fingerprint(config_fp: str, specs: list[FeedSpec]) -> str:
-    """What feeds.opml and index.html show: the settings, which feeds exist, their size and date."""
-    h = hashlib.blake2b(config_fp.encode(), digest_size=16)
-    for spec in specs:
-        newest = max((a.updated for a in spec.articles), default=None)
-        h.update(repr((spec.kind.value, spec.names, spec.segments, len(spec.articles), newest)).encode())
-    return h.hexdigest()
-
-
-def snapshot_of(files: list[ArticleFile], config_fp: str) -> str:
-    """One digest of every article file's path, size and mtime, and the configuration."""
-    h = hashlib.blake2b(config_fp.encode(), digest_size=16)
-    for f in files:
-        h.update(f"{f.rel}\0{f.stat.size}\0{f.stat.mtime_ns}\n".encode())
-    return h.hexdigest()
 
 
 def _nothing_changed(cache: Cache, snapshot: str, options: RunOptions) -> RunReport | None:
@@ -523,7 +397,7 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
         done = 0
         failed: set[str] = set()
         seen: set[Diagnostic] = set()
-        for part in _parallel(_render_part, _parts(todo, specs, options.jobs), options.jobs, 1):
+        for part in parallel_map(_render_part, split_feeds(todo, specs, options.jobs), options.jobs, 1):
             for d in part.diagnostics:
                 if d not in seen:  # two processes may meet the same article
                     seen.add(d)
@@ -586,7 +460,7 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
     _cache_path = cache.path if cache.usable else None
     done = 0
     decoded: dict[str, Listing] = {}
-    for parsed, stored in _parallel(_parse_batch, _batches(todo, jobs), jobs, 1):
+    for parsed, stored in parallel_map(_parse_batch, _batches(todo, jobs), jobs, 1):
         done += len(parsed)
         progress("read", done, len(todo))
         # Decoded now, while the workers go on: grouping needs them all after a cold start.

@@ -1,11 +1,11 @@
-"""How the feeds of a run are split between processes: contiguous, complete, balanced by real cost."""
+"""How the feeds of a run are split between processes (parallel.split_feeds): contiguous, complete, balanced by real cost."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from feeds.model import FeedKind, FeedSpec, Listing
-from feeds.pipeline import _COST_ARTICLE, _COST_FEED, _parts
+from feeds.parallel import _COST_ARTICLE, _COST_FEED, split_feeds
 
 WHEN = datetime(2022, 6, 17, tzinfo=UTC)
 
@@ -23,7 +23,7 @@ def test_two_parts_are_contiguous_cover_every_feed_and_are_cut_at_the_best_place
     specs = [feed(f"a{i}", [f"x{k}" for k in range(20)]) for i in range(10)]
     specs += [feed(f"b{i}", [f"y{i}-{k}" for k in range(3)]) for i in range(20)]
     indices = list(range(len(specs)))
-    left, right = _parts(indices, specs, 2)
+    left, right = split_feeds(indices, specs, 2)
     assert left + right == indices
     best = min(max(cost(indices[:k], specs), cost(indices[k:], specs)) for k in range(1, len(indices)))
     assert max(cost(left, specs), cost(right, specs)) == best
@@ -31,14 +31,14 @@ def test_two_parts_are_contiguous_cover_every_feed_and_are_cut_at_the_best_place
 
 def test_one_job_or_one_feed_is_one_part_and_no_feed_is_no_part() -> None:
     specs = [feed(f"c{i}", [f"z{i}"]) for i in range(4)]
-    assert _parts([0, 1, 2, 3], specs, 1) == [[0, 1, 2, 3]]
-    assert _parts([2], specs, 2) == [[2]]
-    assert _parts([], specs, 2) == []
+    assert split_feeds([0, 1, 2, 3], specs, 1) == [[0, 1, 2, 3]]
+    assert split_feeds([2], specs, 2) == [[2]]
+    assert split_feeds([], specs, 2) == []
 
 
 def test_more_processes_get_contiguous_parts_of_similar_cost() -> None:
     specs = [feed(f"d{i}", [f"w{i}-{k}" for k in range(5)]) for i in range(40)]
-    parts = _parts(list(range(40)), specs, 4)
+    parts = split_feeds(list(range(40)), specs, 4)
     assert [i for p in parts for i in p] == list(range(40))
     assert len(parts) == 4
     loads = [cost(p, specs) for p in parts]
