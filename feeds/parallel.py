@@ -58,6 +58,10 @@ def _die_with_run(run_pid: int) -> None:
 # of the same part costs next to nothing.
 _COST_FEED, _COST_ARTICLE = 1.3, 0.95
 
+# Below this much work, one process renders everything: forking workers that
+# must each import the renderer and the validator costs more than it saves.
+_PARALLEL_FROM_MS = 400.0
+
 
 def split_feeds(indices: list[int], specs: list[FeedSpec], jobs: int) -> list[list[int]]:
     """One contiguous run of feeds per process, of about equal cost.
@@ -68,6 +72,7 @@ def split_feeds(indices: list[int], specs: list[FeedSpec], jobs: int) -> list[li
     every extra boundary means that work done twice. The cost counts each
     article once per part, which is what a part really pays. Two parts (the
     usual case, two cores) are cut at the best place; more are cut greedily.
+    A small run (a few feeds changed) is one part: not worth a fork.
     """
     if not indices:
         return []
@@ -85,6 +90,8 @@ def split_feeds(indices: list[int], specs: list[FeedSpec], jobs: int) -> list[li
         return out
 
     left = costs(indices)
+    if left[-1] < _PARALLEL_FROM_MS:
+        return [list(indices)]
     if count == 2:
         right = costs(indices[::-1])[::-1]
         cut = min(range(1, len(indices)), key=lambda k: max(left[k], right[k]))

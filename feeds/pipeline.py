@@ -82,6 +82,7 @@ class RunReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # one line per file or feed, for --verbose
+    outputs: list[str] = field(default_factory=list)  # the files feeds manages in the output folder
     next_due: datetime | None = None  # the earliest scheduled article's date
 
     @property
@@ -290,7 +291,7 @@ def generate(config: Config, options: RunOptions, on_progress: Progress | None =
         if cache.problem:
             report.notes.append(cache.problem)
         _generate(config, options, files, cache, fp, report, on_progress or _no_progress)
-        _remember(cache, snapshot, report, options.out)
+        _remember(cache, snapshot, report)
         return report
     finally:
         global _publication, _worker_cache
@@ -339,16 +340,14 @@ def _nothing_changed(cache: Cache, snapshot: str, options: RunOptions) -> RunRep
     return report
 
 
-def _remember(cache: Cache, snapshot: str, report: RunReport, out: Path) -> None:
+def _remember(cache: Cache, snapshot: str, report: RunReport) -> None:
     """Store what the next run needs to see that nothing changed."""
-    from feeds.publish import untouched
-
     stored = {
         "files": report.files, "read": report.read, "drafts": report.drafts, "scheduled": report.scheduled,
         "rejected": report.rejected, "feeds": report.feeds, "invalid": report.invalid,
         "diagnostics": [[d.path, d.message, d.line, d.severity] for d in report.diagnostics],
         "next_due": report.next_due.isoformat() if report.next_due else None,
-        "outputs": sorted(untouched(out)),
+        "outputs": report.outputs,
     }
     cache.set_meta("report", json.dumps(stored, ensure_ascii=False))
     cache.set_meta("snapshot", snapshot)
@@ -424,6 +423,7 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     report.log.extend(f"{path}: written" for path in result.written)
     report.log.extend(f"{path}: removed" for path in result.removed)
     report.log.extend(f"{path}: failed validation, previous version kept" for path in report.invalid)
+    report.outputs = list(result.managed)
     report.written = len(result.written)
     report.unchanged = len(result.unchanged) + len(keep)
     report.removed = len(result.removed)

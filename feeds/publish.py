@@ -47,6 +47,7 @@ class PublishReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    managed: tuple[str, ...] = ()  # every file feeds manages once this run is done
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ class Publication:
 
         written = tuple(sorted(p for p, (was_written, _) in self._results.items() if was_written))
         unchanged = tuple(sorted(p for p, (was_written, _) in self._results.items() if not was_written))
-        return PublishReport(written, unchanged, tuple(removed))
+        return PublishReport(written, unchanged, tuple(removed), tuple(sorted(final_files)))
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def test_first_run_writes_everything_second_run_nothing(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     files = site_files()
     first = publish(dist, files)
-    assert first == PublishReport(tuple(sorted(files)), (), ())
+    assert first == PublishReport(tuple(sorted(files)), (), (), tuple(sorted(files)))
     assert tree(dist) == files
     before = mtimes(dist)
     manifest_before = (dist / MANIFEST).stat().st_mtime_ns
