@@ -334,12 +334,16 @@ def _write_temp(target: Path, data: bytes, mode: int) -> str:
             fh.write(data)
             os.fchmod(fh.fileno(), mode)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(tmp)
         raise
     return tmp
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _flush(paths: list[str], root: Path) -> None:
@@ -386,10 +390,7 @@ def _atomic_write(target: Path, data: bytes, mode: int) -> None:
         _fsync_file(tmp)
         os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(tmp)
         raise
 
 
