@@ -160,9 +160,10 @@ class _progress_bar:
             return
         if stage != self._stage:
             self.close()
+            from rich.console import Console
             from rich.progress import Progress
 
-            self._bar = Progress(transient=True)
+            self._bar = Progress(console=Console(stderr=True), transient=True)
             self._bar.start()
             self._task = self._bar.add_task(stage, total=total)
             self._stage = stage
