@@ -304,3 +304,44 @@ def test_a_run_waits_for_the_lock_then_gives_up_with_exit_3(site: tuple[Path, Pa
         holder.kill()
         holder.wait()
     assert run_site(site, "--wait", "5")[0] == 0
+
+
+def test_an_output_folder_that_cannot_be_made_is_exit_4_with_its_name(site: tuple[Path, Path]) -> None:
+    articles, dist = site
+    dist.write_text("a file where the output folder should be\n")
+    code, out, err = run_site(site)
+    assert code == 4
+    assert str(dist) in err and "Traceback" not in err
+    assert dist.read_text() == "a file where the output folder should be\n"
+
+
+def test_a_site_url_with_an_impossible_port_is_a_configuration_error(site: tuple[Path, Path]) -> None:
+    code, _, err = run_site(site, "--site-url", "https://example.com:99999/")
+    assert code == 2
+    assert "site_url has an invalid port" in err
+
+
+def test_an_article_link_with_an_impossible_port_falls_back_to_the_pattern(site: tuple[Path, Path]) -> None:
+    articles, dist = site
+    (articles / "port.md").write_text(
+        "---\ntitle: bad port\ndate: 2022-01-01\npermalink: https://example.com:99999/x/\n---\n"
+        '<p><a href="/rel">relative</a></p>\n', encoding="utf-8")
+    code, _, err = run_site(site)
+    assert code == 0, err
+    assert "port.md:4: warning:" in err and "not a valid http(s) link" in err
+    site_feed = (dist / "atom.xml").read_text(encoding="utf-8")
+    assert "https://example.com/2022/01/01/port/" in site_feed
+    assert "https://example.com/rel" in site_feed
+
+
+def test_the_index_page_follows_a_feed_s_newest_date(site: tuple[Path, Path]) -> None:
+    articles, dist = site
+    assert run_site(site)[0] == 0
+    assert "updated 2023-03-04" not in (dist / "index.html").read_text(encoding="utf-8")
+    seed = articles / SEED
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("comments: false\n", "comments: false\nupdated: 2023-03-04T05:06:07Z\n"),
+                    encoding="utf-8")
+    assert run_site(site)[0] == 0
+    index = (dist / "index.html").read_text(encoding="utf-8")
+    assert "updated 2023-03-04" in index
