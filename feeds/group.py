@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -86,9 +87,25 @@ def segment(name: str, mapping: Mapping[str, str]) -> str:
 Listed = TypeVar("Listed", Article, Listing)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def newest_first(articles: Iterable[Listed]) -> list[Listed]:
-    """Newest published first; equal dates ordered by source path, so the order never varies."""
-    return sorted(sorted(articles, key=lambda a: a.source), key=lambda a: a.published, reverse=True)
+    """Newest published first; equal dates ordered by source path, so the order never varies.
+
+    One sort on (-microseconds since 1970, source): the same order as
+    comparing the aware datetimes, at a fraction of the cost (comparing two
+    aware datetimes asks both for their UTC offset every time).
+    """
+    return sorted(articles, key=_newest_first_key)
+
+
+def _newest_first_key(article: Article | Listing) -> tuple[int, str]:
+    moment = article.published
+    since = moment - (_NAIVE_EPOCH if moment.tzinfo is None else _EPOCH)  # naive ones (library use) among themselves
+    return -(since // _MICROSECOND), article.source
 
 
 def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[FeedSpec]:
@@ -101,9 +118,12 @@ def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[F
     Feeds come sorted: site, categories, authors, tags, each by name.
     """
     ordered = newest_first(a for a in articles if not a.draft)
+    limit = config.limit or None
     members: dict[tuple[FeedKind, tuple[str, ...]], list[Article | Listing]] = {}
     first_seen: dict[tuple[FeedKind, tuple[str, ...]], str] = {}
     names_cache: dict[str, str] = {}
+    # Many articles share a category list: its feed keys are worked out once.
+    category_keys: dict[tuple[tuple[str, ...], ...], tuple[tuple[FeedKind, tuple[str, ...]], ...]] = {}
 
     def norm(name: str) -> str:
         cached = names_cache.get(name)
@@ -112,21 +132,19 @@ def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[F
         return cached
 
     for article in ordered:
-        keys: dict[tuple[FeedKind, tuple[str, ...]], None] = {}
-        for path in article.categories:
-            names = tuple(norm(n) for n in path)
-            for depth in range(1, len(names) + 1):
-                keys[(FeedKind.CATEGORY, names[:depth])] = None
-        for author in article.authors:
-            keys[(FeedKind.AUTHOR, (norm(author.name),))] = None
-        for tag in article.tags:
-            keys[(FeedKind.TAG, (norm(tag),))] = None
+        keys = category_keys.get(article.categories)
+        if keys is None:
+            keys = category_keys[article.categories] = _category_keys(article.categories, norm)
+        if article.authors:
+            keys += tuple(dict.fromkeys((FeedKind.AUTHOR, (norm(a.name),)) for a in article.authors))
+        if article.tags:
+            keys += tuple(dict.fromkeys((FeedKind.TAG, (norm(t),)) for t in article.tags))
         for key in keys:
             bucket = members.get(key)
             if bucket is None:
                 members[key] = [article]
                 first_seen[key] = article.source
-            else:
+            elif limit is None or len(bucket) < limit:
                 bucket.append(article)
 
     maps = {
@@ -137,12 +155,23 @@ def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[F
     keys_sorted = sorted(members, key=lambda k: (_KIND_ORDER[k[0]], k[1]))
     segments_of = _assign_segments(keys_sorted, maps, first_seen)
 
-    limit = config.limit or None
     specs = [FeedSpec(FeedKind.SITE, (), (), tuple(ordered[:limit]))]
     for key in keys_sorted:
         kind, names = key
         specs.append(FeedSpec(kind, names, segments_of[key], tuple(members[key][:limit])))
     return specs
+
+
+def _category_keys(
+    categories: tuple[tuple[str, ...], ...], norm: Callable[[str], str]
+) -> tuple[tuple[FeedKind, tuple[str, ...]], ...]:
+    """The feed of every level of every category path, each once, parents first."""
+    keys: dict[tuple[FeedKind, tuple[str, ...]], None] = {}
+    for path in categories:
+        names = tuple(norm(n) for n in path)
+        for depth in range(1, len(names) + 1):
+            keys[(FeedKind.CATEGORY, names[:depth])] = None
+    return tuple(keys)
 
 
 def _nfc_keys(mapping: Mapping[str, str]) -> dict[str, str]:

@@ -19,8 +19,13 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int, chunk: i
     """func over items on `jobs` forked processes; in-process when the work is small or jobs is 1."""
     if jobs <= 1 or len(items) < 2 * chunk:
         return map(func, items)
+    import gc
     import multiprocessing
 
+    # The workers inherit the run's objects (every article's listing...): frozen,
+    # the collector of a worker never walks them, which would also copy every
+    # page they sit on into the worker (copy-on-write).
+    gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(min(jobs, (len(items) + chunk - 1) // chunk),
                                                     initializer=_die_with_run, initargs=(os.getpid(),))
 
@@ -30,6 +35,7 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int, chunk: i
         finally:
             pool.terminate()
             pool.join()
+            gc.unfreeze()
 
     return results()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -16,6 +16,7 @@ from feeds.group import (
     feed_paths,
     feed_url,
     group_feeds,
+    newest_first,
     page_url,
     safe_segment,
     segment,
@@ -85,6 +86,23 @@ def test_newest_first_equal_dates_by_source_and_limit() -> None:
     assert sources(site) == ["a.md", "z.md", "c.md", "d.md"]
     (site, *_rest) = group_feeds(list(reversed(articles)), site_config(limit=0))
     assert sources(site) == ["a.md", "z.md", "c.md", "d.md", "b.md"]
+
+
+_ZONES = st.sampled_from([timezone.utc, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5, minutes=-30))])
+
+
+@given(st.lists(st.tuples(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)), _ZONES,
+    st.sampled_from(["a.md", "b.md", "c/d.md", "é.md"]),
+), max_size=30))
+def test_newest_first_is_the_order_of_the_instants(items: list[tuple[datetime, timezone, str]]) -> None:
+    """The same order as sorting by source, then by the aware dates, newest first (one sort, cheaper keys)."""
+    articles = [
+        dataclasses.replace(seed_article(), source=source, published=moment.replace(tzinfo=zone))
+        for moment, zone, source in items
+    ]
+    expected = sorted(sorted(articles, key=lambda a: a.source), key=lambda a: a.published, reverse=True)
+    assert [(a.source, a.published) for a in newest_first(articles)] == [(a.source, a.published) for a in expected]
 
 
 def test_feeds_come_in_a_fixed_order() -> None:

@@ -33,7 +33,7 @@ from feeds.dates import parse_date  # noqa: E402
 from feeds.frontmatter import decode, load, split  # noqa: E402
 from feeds.group import group_feeds  # noqa: E402
 from feeds.parse import body_of, parse_article  # noqa: E402
-from feeds.read import list_article_files, read_source  # noqa: E402
+from feeds.read import list_article_files, read_relative, read_source  # noqa: E402
 
 
 def timed(fn: Callable[[Any], object], items: Sequence[Any], rounds: int) -> list[float]:
@@ -85,7 +85,7 @@ def main() -> int:
     pipeline._root, pipeline._config = root, config
     rels = [s.path for s in sources]
     report("pipeline._parse_header (read, digest, parse, record)",
-           timed(lambda rel: pipeline._parse_header((rel, "")), rels, rounds))
+           timed(lambda rel: pipeline._parse_header(rel, ""), rels, rounds))
 
     articles = [parse_article(s, config, with_body=False).article for s in sources]
     bodies = {s.path: body_of(s) for s in sources}
@@ -101,10 +101,8 @@ def main() -> int:
     report("  sanitise", timed(lambda ab: sanitise(ab[1], ab[0].link), reaching, rounds))
     contents = [sanitise(b, a.link) for a, b in reaching]
     report("  text_summary", timed(lambda c: text_summary(c, config.summary_length), contents, rounds))
-    pipeline._pending_bodies[:] = [a for a, _ in reaching]
-    report("pipeline._complete_body (read, body_of, complete)",
-           timed(pipeline._complete_body, list(range(len(reaching))), rounds))
-    pipeline._pending_bodies.clear()
+    report("  read + body_of + complete",
+           timed(lambda a: complete(a, body_of(read_relative(root, a.source)), config), [a for a, _ in reaching], rounds))
     return 0
 
 
