@@ -232,6 +232,10 @@ class Cache:
                 "SELECT path, size, mtime_ns, digest, state, published, listing, notes FROM articles")
         }
 
+    def has_headers(self) -> bool:
+        """Whether any article is cached (a run without any reads every file)."""
+        return any(True for _ in self._rows("SELECT 1 FROM articles LIMIT 1"))
+
     def records(self, paths: Iterable[str]) -> dict[str, str]:
         """path -> whole header record, for the articles a run renders."""
         wanted = list(paths)

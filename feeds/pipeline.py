@@ -43,7 +43,7 @@ from feeds.fingerprint import (
 )
 from feeds.parallel import parallel_map, split_feeds
 from feeds.publish import Publication, Staged
-from feeds.read import read_source, stat_article_files
+from feeds.read import article_names, read_source, stat_article_files
 
 if TYPE_CHECKING:
     from feeds.validate import Message
@@ -117,17 +117,19 @@ class SourceMissing(FeedsError):
 
 @dataclass(frozen=True, slots=True)
 class ArticleFile:
-    """One article file found by the scan."""
+    """One article file found by the scan (its stat is None until the file is read, in a cold run)."""
 
     rel: str
-    stat: Stat
+    stat: Stat | None
 
 
-def scan(root: Path) -> list[ArticleFile]:
-    """Every article file with its size and mtime, in a stable order."""
+def scan(root: Path, *, with_stats: bool = True) -> list[ArticleFile]:
+    """Every article file, with its size and mtime unless `with_stats` is False, in a stable order."""
     if not root.is_dir():
         raise SourceMissing(f"articles folder not found: {root} (pass --articles DIR)")
     try:
+        if not with_stats:
+            return [ArticleFile(rel, None) for rel in article_names(root)]
         found = stat_article_files(root)
     except OSError as exc:
         raise SourceMissing(f"cannot list the articles folder {root}: {exc.strerror or exc}") from None
@@ -142,7 +144,8 @@ _root: Path = Path(".")
 _config: Config = Config()
 _specs: list[FeedSpec] = []
 
-ParsedRow = tuple[str, str, HeaderRow | None]  # (rel, digest, row: None when the digest is known)
+ParsedRow = tuple[str, str, HeaderRow | None, Stat | None]
+"""(rel, digest, row: None when the digest is known, the file's stat when it was read: None if it could not be)"""
 
 _cache_path: Path | None = None
 _worker_cache: tuple[int, Path, Cache] | None = None
@@ -159,20 +162,21 @@ def _parse_header(rel: str, known_digest: str) -> ParsedRow:
     try:
         source = read_relative(_root, rel)
     except ArticleError as exc:
-        return rel, "", encode_header(None, (), exc)
+        return rel, "", encode_header(None, (), exc), None
+    stat = Stat(*source.stat) if source.stat is not None else None
     digest = digest_of(rel, source.data)
     if digest == known_digest:
-        return rel, digest, None
+        return rel, digest, None, stat
     from feeds.parse import parse_article
 
     try:
         parsed = parse_article(source, _config, with_body=False)
-        return rel, digest, encode_header(parsed.article, parsed.warnings, None)
+        return rel, digest, encode_header(parsed.article, parsed.warnings, None), stat
     except ArticleError as exc:
-        return rel, digest, encode_header(None, (), exc)
+        return rel, digest, encode_header(None, (), exc), stat
 
 
-def _parse_batch(batch: list[tuple[str, str, int, int]]) -> tuple[list[tuple[Any, ...]], bool]:
+def _parse_batch(batch: list[tuple[str, str]]) -> tuple[list[tuple[Any, ...]], bool]:
     """Parse a batch of files and store their rows in the cache from this process.
 
     The whole header records (most of the bytes) then never travel back to
@@ -181,9 +185,8 @@ def _parse_batch(batch: list[tuple[str, str, int, int]]) -> tuple[list[tuple[Any
     write the cache, the records come back whole, with `False`.
     """
     global _worker_cache
-    parsed = [_parse_header(rel, known) for rel, known, _, _ in batch]
-    stats = {rel: Stat(size, mtime_ns) for rel, _, size, mtime_ns in batch}
-    fresh = [(rel, stats[rel], digest, row) for rel, digest, row in parsed if digest and row is not None]
+    parsed = [_parse_header(rel, known) for rel, known in batch]
+    fresh = [(rel, stat, digest, row) for rel, digest, row, stat in parsed if digest and row is not None and stat]
     stored = False
     if _cache_path is not None and fresh:
         if _worker_cache is None or _worker_cache[:2] != (os.getpid(), _cache_path):
@@ -198,12 +201,17 @@ def _parse_batch(batch: list[tuple[str, str, int, int]]) -> tuple[list[tuple[Any
         else:  # one process, or a worker stuck holding the lock: SQLite's own locking still holds
             stored = _worker_cache[2].put_headers(fresh)
     # Plain tuples: a dataclass costs ten times more to send between processes.
-    return [(rel, digest) if row is None else
-            (rel, digest, row.state, row.published, row.listing, row.notes, "" if stored else row.record)
-            for rel, digest, row in parsed], stored
+    return [(rel, digest, *_stat_fields(stat)) if row is None else
+            (rel, digest, *_stat_fields(stat), row.state, row.published, row.listing, row.notes,
+             "" if stored else row.record)
+            for rel, digest, row, stat in parsed], stored
 
 
-def _batches(items: list[tuple[str, str, int, int]], jobs: int) -> list[list[tuple[str, str, int, int]]]:
+def _stat_fields(stat: Stat | None) -> tuple[int, int]:
+    return (stat.size, stat.mtime_ns) if stat is not None else (-1, -1)
+
+
+def _batches(items: list[tuple[str, str]], jobs: int) -> list[list[tuple[str, str]]]:
     """Batches big enough to amortise a cache transaction, small enough to spread over the processes."""
     size = max(16, min(256, len(items) // (jobs * 8) or 1))
     return [items[i:i + size] for i in range(0, len(items), size)]
@@ -312,21 +320,26 @@ def _few_collections() -> Iterator[None]:
 
 
 def _run(config: Config, options: RunOptions, on_progress: Progress | None) -> RunReport:
-    files = scan(options.articles)
+    if not options.articles.is_dir():
+        scan(options.articles)  # the error, before anything is made in the output folder
     fp = config_fingerprint(config)
     cache = Cache.open(options.out / STATE_DIR / CACHE_FILE, fp, fresh=not options.use_cache)
-    snapshot = snapshot_of(files, fp)
     global _root, _config
     _root, _config = options.articles, config
     try:
-        replay = _nothing_changed(cache, snapshot, options)
-        if replay is not None:
-            return replay
+        # With nothing cached every file is read, and its size and mtime come
+        # from the open file: the scan only lists names (50,000 stats saved).
+        warm = cache.has_headers()
+        files = scan(options.articles, with_stats=warm)
+        if warm:
+            replay = _nothing_changed(cache, snapshot_of(files, fp), options)
+            if replay is not None:
+                return replay
         report = RunReport(files=len(files))
         if cache.problem:
             report.notes.append(cache.problem)
-        _generate(config, options, files, cache, fp, report, on_progress or _no_progress)
-        _remember(cache, snapshot, report)
+        files = _generate(config, options, files, cache, fp, report, on_progress or _no_progress)
+        _remember(cache, snapshot_of(files, fp), report)
         return report
     finally:
         global _publication, _worker_cache
@@ -389,7 +402,8 @@ def _remember(cache: Cache, snapshot: str, report: RunReport) -> None:
 
 
 def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cache: Cache, fp: str,
-              report: RunReport, progress: Progress) -> None:
+              report: RunReport, progress: Progress) -> list[ArticleFile]:
+    """Render and publish what changed; the files with their stats (known once read, in a cold run)."""
     from feeds.group import feed_paths
     from feeds.pages import render_index, render_opml
     from feeds.publish import untouched
@@ -463,6 +477,7 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     report.unchanged = len(result.unchanged) + len(keep)
     report.removed = len(result.removed)
     cache.put_feed_fingerprints(fingerprints)
+    return headers.files
 
 
 @dataclass(slots=True)
@@ -473,6 +488,7 @@ class Headers:
     digests: dict[str, str]  # source -> file digest
     records: dict[str, str]  # whole header records parsed this run (the rest are in the cache)
     decoded: dict[str, Listing]  # listings decoded while the workers parsed (those parsed this run)
+    files: list[ArticleFile]  # every file, with the stat it was read with if the scan had none
 
 
 def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: datetime | None, report: RunReport,
@@ -481,15 +497,14 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
     global _cache_path, _cache_writers
     cached = cache.headers()
     rows: dict[str, tuple[str, HeaderRow]] = {}  # rel -> (digest, row)
-    todo: list[tuple[str, str, int, int]] = []  # plain tuples: cheap to send to the workers
-    stats: dict[str, Stat] = {}
+    todo: list[tuple[str, str]] = []  # (rel, known digest): plain tuples are cheap to send to the workers
+    stats: dict[str, Stat] = {}  # of the files read this run, as they were read
     for f in files:
         hit = cached.get(f.rel)
         if hit is not None and hit[0] == f.stat:
             rows[f.rel] = (hit[1], hit[2])
         else:
-            todo.append((f.rel, hit[1] if hit is not None else "", f.stat.size, f.stat.mtime_ns))
-            stats[f.rel] = f.stat
+            todo.append((f.rel, hit[1] if hit is not None else ""))
     unstored = []
     records: dict[str, str] = {}
     _cache_path = cache.path if cache.usable else None
@@ -503,24 +518,27 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
         done += len(parsed)
         progress("read", done, len(todo))
         # Decoded now, while the workers go on: grouping needs them all after a cold start.
-        for listing in decode_listings([(rel, t[2]) for rel, _, *t in parsed if t and t[0] == USABLE]):
+        for listing in decode_listings([(rel, t[4]) for rel, _, *t in parsed if len(t) > 2 and t[2] == USABLE]):
             decoded[listing.source] = listing
-        for rel, digest, *fields in parsed:
+        for rel, digest, size, mtime_ns, *fields in parsed:
+            stat = Stat(size, mtime_ns) if size >= 0 else None
+            if stat is not None:
+                stats[rel] = stat
             row = HeaderRow(*fields) if fields else None
             if row is None:  # same bytes as the cached header: only the stat changed
                 row = cached[rel][2]
-                if digest:
-                    unstored.append((rel, stats[rel], digest, replace(row, record=cache.records([rel]).get(rel, ""))))
+                if stat is not None:
+                    unstored.append((rel, stat, digest, replace(row, record=cache.records([rel]).get(rel, ""))))
             elif not stored:
                 records[rel] = row.record
-                if digest:  # an unreadable file is not cached: it is tried again next run
-                    unstored.append((rel, stats[rel], digest, row))
+                if digest and stat is not None:  # an unreadable file is not cached: it is tried again next run
+                    unstored.append((rel, stat, digest, row))
             rows[rel] = (digest, row)
     cache.put_headers(unstored)
     cache.drop_headers(set(cached) - set(rows))
 
     due = None if now is None else now.timestamp()
-    headers = Headers([], {}, records, decoded)
+    headers = Headers([], {}, records, decoded, [_with_stat(f, stats) for f in files])
     for f in files:  # in file order, so messages and ties come out the same every run
         digest, row = rows[f.rel]
         notes = _notes(f.rel, row.notes)
@@ -541,6 +559,20 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
         headers.listings.append((f.rel, row.listing))
         headers.digests[f.rel] = digest
     return headers
+
+
+def _with_stat(file: ArticleFile, read: dict[str, Stat]) -> ArticleFile:
+    """The file with the stat it was read with (or, for one that could not be read, a stat now)."""
+    if file.stat is not None:
+        return file
+    stat = read.get(file.rel)
+    if stat is None:
+        try:
+            st = os.stat(os.path.join(_root, file.rel))
+            stat = Stat(st.st_size, st.st_mtime_ns)
+        except OSError:
+            stat = Stat(-1, -1)  # gone or unreadable: never equal to a real stat
+    return ArticleFile(file.rel, stat)
 
 
 def _notes(rel: str, text: str) -> tuple[Diagnostic, ...]:

@@ -36,6 +36,7 @@ class Source:
     data: bytes
     mtime: float
     size: int
+    stat: tuple[int, int] | None = None  # (st_size, st_mtime_ns) when it was opened: what the cache compares
 
 
 def _skipped(name: str) -> bool:
@@ -80,6 +81,15 @@ def _walk(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
 def list_article_files(root: Path) -> list[Path]:
     """Every article file under `root` (subfolders included), in path order."""
     return [Path(entry.path) for _, entry in _walk(root)]
+
+
+def article_names(root: Path) -> list[str]:
+    """The relative POSIX path of every article file, in path order, without a stat of each.
+
+    For a run with nothing cached: it must read every file anyway, and takes
+    their size and mtime from the open files instead.
+    """
+    return [rel for rel, _ in _walk(root)]
 
 
 def stat_article_files(root: Path) -> list[tuple[str, int, int]]:
@@ -145,7 +155,7 @@ def _read(file: str, path: str) -> Source:
         raise ArticleError(path, f"cannot read the file: {reason}") from None
     if len(data) > MAX_ARTICLE_BYTES:  # grew while we were reading it
         raise ArticleError(path, f"file is more than {MAX_ARTICLE_BYTES} bytes; move it out of the articles folder")
-    return Source(path=path, data=data, mtime=stat.st_mtime, size=len(data))
+    return Source(path=path, data=data, mtime=stat.st_mtime, size=len(data), stat=(stat.st_size, stat.st_mtime_ns))
 
 
 def _read_all(fd: int, expected: int) -> bytes:
