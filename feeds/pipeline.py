@@ -250,7 +250,7 @@ def _render_part(indices: list[int]) -> PartResult:
     from feeds.group import feed_paths, feed_url
     from feeds.parse import body_of
     from feeds.read import read_relative
-    from feeds.render import FeedRenderer, clean_article
+    from feeds.render import FeedRenderer
     from feeds.validate import has_errors, validate_bytes
 
     assert _publication is not None
@@ -265,9 +265,7 @@ def _render_part(indices: list[int]) -> PartResult:
                 diagnostics.append(exc.diagnostic())
                 completed[article.source] = None
             else:
-                clean, warnings = clean_article(done)
-                diagnostics.extend(warnings)
-                completed[article.source] = clean
+                completed[article.source] = done  # the renderer removes what XML cannot carry, and says so
         return completed[article.source]
 
     specs = []
@@ -283,6 +281,7 @@ def _render_part(indices: list[int]) -> PartResult:
             messages = validate_bytes(data, path, location=feed_url(spec, fmt, _config))
             staged = None if has_errors(messages) else _publication.stage(path, data)
             feeds.append(FeedResult(i, path, messages, staged))
+    diagnostics.extend(renderer.warnings)
     _publication.flush([f.staged for f in feeds if f.staged is not None])
     failed = [source for source, article in completed.items() if article is None]
     return PartResult(feeds, diagnostics, failed)

@@ -285,6 +285,8 @@ class FeedRenderer:
         self._containers = {fmt: _bare_generator(fmt) for fmt in ("atom", "rss")}
         # id(article) -> (article, parts); the article is kept so its id stays unique.
         self._parts_of: dict[int, tuple[Article, _EntryParts]] = {}
+        self.warnings: list[Diagnostic] = []
+        """One per article whose characters not allowed in XML were removed (see clean_article)."""
         self._chunks: dict[str, dict[int, bytes]] = {"atom": {}, "rss": {}}
         self._uses: dict[str, dict[int, int]] = {"atom": {}, "rss": {}}
         for spec in specs:
@@ -403,7 +405,8 @@ class FeedRenderer:
         cached = self._parts_of.get(id(article))
         if cached is not None:
             return cached[1]
-        clean, _ = clean_article(article)
+        clean, warnings = clean_article(article)
+        self.warnings.extend(warnings)
         image = as_uri(clean.image) if clean.image else None
         parts = _EntryParts(
             article=clean,

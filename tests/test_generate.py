@@ -345,3 +345,22 @@ def test_the_index_page_follows_a_feed_s_newest_date(site: tuple[Path, Path]) ->
     assert run_site(site)[0] == 0
     index = (dist / "index.html").read_text(encoding="utf-8")
     assert "updated 2023-03-04" in index
+
+
+def test_characters_xml_cannot_carry_are_removed_with_a_warning_naming_the_article(site: tuple[Path, Path]) -> None:
+    articles, dist = site
+    (articles / "controls.md").write_text(
+        '---\ntitle: "Bell\\x07 and next-line\\x85 in the title"\ndate: 2022-06-17 10:00:00\n'
+        "categories: [Controls]\n---\n<p>A delete\x7f and an escape\x1b in the body.</p>\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_site(site)
+    assert code == 0
+    assert "controls.md" in err and "not allowed in XML" in err
+    feed = (dist / "categories" / "Controls" / "atom.xml").read_bytes()
+    parsed = feedparser.parse(feed)
+    assert not parsed.bozo
+    (entry,) = parsed.entries
+    assert entry.title == "Bell and next-line in the title"
+    assert "A delete and an escape in the body." in entry.content[0].value
+    assert not validate_bytes(feed, "atom.xml")
