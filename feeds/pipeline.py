@@ -527,7 +527,7 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
             if row is None:  # same bytes as the cached header: only the stat changed
                 row = cached[rel][2]
                 if stat is not None:
-                    unstored.append((rel, stat, digest, replace(row, record=cache.records([rel]).get(rel, ""))))
+                    unstored.append((rel, stat, digest, row._replace(record=cache.records([rel]).get(rel, ""))))
             elif not stored:
                 records[rel] = row.record
                 if digest and stat is not None:  # an unreadable file is not cached: it is tried again next run
