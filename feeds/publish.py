@@ -264,8 +264,11 @@ class Publication:
             if _remove_dir(root, d):
                 owned.discard(d)
                 touched_dirs.add(d.rpartition("/")[0])
-        for d in sorted(touched_dirs):
-            _fsync_dir(root / d)
+        # The renames and removals durable: one syncfs() of the file system when it
+        # has one (hundreds of folders, one flush), else an fsync per folder.
+        if touched_dirs and not _syncfs(root):
+            for d in sorted(touched_dirs):
+                _fsync_dir(root / d)
 
         # 5. Remember only what is there now.
         final_files = dict(kept_records)
