@@ -189,8 +189,7 @@ class Pending:
     el: etree._Element | None
     line: int = 1
     column: int = 1
-    anchor: int = -1  # for an entry checked apart (fastpath): where in the document it starts
-    ordinal: int = -1  # ... and which of that entry's pending values this is
+    ordinal: int = -1  # for an entry checked apart (fastpath): which of its pending values this is
 
 
 @dataclass(slots=True)
@@ -227,6 +226,7 @@ class Walker:
         self.rss_version = ""
         self.scopes: dict[str, set[str]] = {}
         self.pending: list[Pending] = []
+        self.anchors: dict[int, int] = {}  # index in `pending` -> start of the entry it was recalled from (fastpath)
         self.xml_checked: set[etree._Element] = set()
         self.keys: dict[str, str | None] = {}
         self._lines: list[int] | None = None
@@ -234,7 +234,7 @@ class Walker:
         self._offsets: dict[etree._Element, int] | None = None
         self._line_shifts: dict[etree._Element, int] | None = None
         self.cut: Cut | None = None  # the entries the fast path cut out
-        self.locate: Callable[[Walker, Pending], tuple[int, int]] | None = None  # places their pending values
+        self.locate: Callable[[Walker, Pending, int], tuple[int, int]] | None = None  # places their pending values
 
     @property
     def text(self) -> str:
@@ -344,15 +344,16 @@ class Walker:
     def resolve_pending(self) -> None:
         """Report every repeat of a value noted with `unique`, at the repeat, in document order."""
         scopes = self.scopes
-        for item in self.pending:
+        anchors = self.anchors
+        for index, item in enumerate(self.pending):
             seen = scopes.get(item.scope)
             if seen is None:
                 seen = scopes[item.scope] = set()
             if item.value in seen:
                 if item.el is not None:
                     line, column = self.position(item.el)
-                elif item.anchor >= 0 and self.locate is not None:
-                    line, column = self.locate(self, item)
+                elif index in anchors and self.locate is not None:
+                    line, column = self.locate(self, item, anchors[index])
                 else:
                     line, column = item.line, item.column
                 severity, text = render(item.code, {"element": item.element, "value": item.value})
@@ -360,6 +361,7 @@ class Walker:
             else:
                 seen.add(item.value)
         self.pending.clear()
+        anchors.clear()
 
     # ------------------------------------------------------------ structure
 
