@@ -37,6 +37,7 @@ XHTML_NS: Final = "http://www.w3.org/1999/xhtml"
 XML_NS: Final = "http://www.w3.org/XML/1998/namespace"
 XML_LANG: Final = f"{{{XML_NS}}}lang"
 XML_BASE: Final = f"{{{XML_NS}}}base"
+XML_ATTRS: Final = frozenset({XML_LANG, XML_BASE, f"{{{XML_NS}}}space", f"{{{XML_NS}}}id"})
 
 # Namespaces the W3C service knows, by their conventional prefix. Elements
 # in a namespace listed in CHECKED must be defined where they appear; the
@@ -155,6 +156,12 @@ class Rule:
     once: bool = False
     attrs: frozenset[str] = frozenset()
     repeat_code: str = "DuplicateElement"
+    # The attributes that need no look at all: `attrs` less xml:lang and xml:base,
+    # which are checked wherever they are (one set test per element walked).
+    unchecked: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unchecked", frozenset(self.attrs) - XML_ATTRS)
 
 
 Table = Mapping[str, Rule]
@@ -204,7 +211,6 @@ class Cut:
     """
 
     entries: tuple[tuple[int, int], ...]
-    view: memoryview  # of the source: entries are hashed without copying them
     replayed: int = 0
     contexts: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
@@ -233,6 +239,7 @@ class Walker:
         self._text: str | None = None
         self._offsets: dict[etree._Element, int] | None = None
         self._line_shifts: dict[etree._Element, int] | None = None
+        self.bases = True  # False when the source is known to hold no xml:base attribute
         self.cut: Cut | None = None  # the entries the fast path cut out
         self.locate: Callable[[Walker, Pending, int], tuple[int, int]] | None = None  # places their pending values
 
@@ -470,7 +477,6 @@ def display(key: str) -> str:
 
 # ---------------------------------------------------------------- walking
 
-XML_ATTRS: Final = frozenset({XML_LANG, XML_BASE, f"{{{XML_NS}}}space", f"{{{XML_NS}}}id"})
 
 
 def check_attributes(w: Walker, el: etree._Element, key: str, allowed: frozenset[str],
@@ -541,7 +547,7 @@ def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: 
             w.report(rule.repeat_code, child, element=display(key), parent=display(frame.key))
         seen.append(key)
         names = child.keys()
-        if names and not (rule.attrs.issuperset(names) and XML_ATTRS.isdisjoint(names)):
+        if names and not rule.unchecked.issuperset(names):
             check_attributes(w, child, key, rule.attrs, names)
         rule.handle(w, child, frame, key)
     if stray_text and not text_ok:

@@ -27,7 +27,6 @@ import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 from typing import Final
 
@@ -153,10 +152,12 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str, table: Table)
     if scope is None:
         scope = parent.state["memo scope"] = _entry_scope(w, parent, key, table)
     context = ("author" in parent.seen) if w.kind == "atom" else ("lastBuildDate" in parent.seen)
-    memo_key = (scope.number, context, end - start, hash(cut.view[start:end]))
+    # A copy, hashed: hashing a memoryview of the document would first hash all of the document.
+    fragment = w.source[start:end]
+    memo_key = (scope.number, context, end - start, hash(fragment))
     checked = _memo.pop(memo_key, None)
     if checked is None:
-        checked = _check_entry(w, scope, context, w.source[start:end])
+        checked = _check_entry(w, scope, context, fragment)
         if len(_memo) >= _MEMO_LIMIT:
             del _memo[next(iter(_memo))]  # least recently used: dicts keep insertion order
     _memo[memo_key] = checked
@@ -180,12 +181,15 @@ class _Scope:
     key: str
     table: Table
     namespaces: tuple[tuple[str, str], ...]
+    opening: bytes  # the start tag of the wrapper the entry is checked in (see `_opening`)
+    shift: int  # its length in characters: line 1 of the wrapper starts with it
 
 
 def _entry_scope(w: Walker, parent: Frame, key: str, table: Table) -> _Scope:
     namespaces = tuple(sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
     number = _scope_id((w.kind, w.core_ns, w.rss_version, namespaces))
-    return _Scope(number, parent.key, key, table, namespaces)
+    opening = _opening(namespaces)
+    return _Scope(number, parent.key, key, table, namespaces, opening, len(opening.decode("utf-8")))
 
 
 def _scope_id(scope: tuple[object, ...]) -> int:
@@ -226,21 +230,19 @@ def locate(w: Walker, item: Pending, anchor: int) -> tuple[int, int]:
     if element is None:
         return 1, 1
     line, column = sub.position(element)
-    return w.place(anchor, line, column - _columns(_opening(scope.namespaces)) if line == 1 else column)
+    return w.place(anchor, line, column - scope.shift if line == 1 else column)
 
 
 _CLOSING: Final = b"</feeds-wrapper>"
+# What an entry's bytes must hold for it to declare a namespace or carry an xml:base attribute
+# (in the wrapper, attribute names are the bytes written: no DTD can add any).
+_XML_NAMES: Final = re.compile(b"xml(?:ns|:base)")
 
 
-@lru_cache(maxsize=256)
 def _opening(namespaces: tuple[tuple[str, str], ...]) -> bytes:
     """The start tag of the element an entry is checked in: it declares the namespaces in scope where it was."""
     declared = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape(uri)}"' for prefix, uri in namespaces)
     return f"<feeds-wrapper{declared}>".encode()
-
-
-def _columns(opening: bytes) -> int:
-    return len(opening.decode("utf-8"))
 
 
 def _check_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Checked:
@@ -248,14 +250,14 @@ def _check_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Ch
     sub = _walk_entry(w, scope, context, fragment)
     messages: tuple[Message, ...] = ()
     if sub.messages:
-        shift = _columns(_opening(scope.namespaces))  # line 1 of the wrapper starts with its start tag
+        shift = scope.shift
         messages = tuple(dataclasses.replace(m, column=m.column - shift) if m.line == 1 else m for m in sub.messages)
     return Checked(messages, tuple(sub.detached()))
 
 
 def _walk_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Walker:
     """Check one entry inside a wrapper declaring the namespaces in scope where it was; the walker that did it."""
-    opening = _opening(scope.namespaces)
+    opening = scope.opening
     data = opening + fragment + _CLOSING
     try:
         wrapper = parse(data)
@@ -268,7 +270,11 @@ def _walk_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Wal
     sub.use_vocabulary(w.kind, w.core_ns)
     sub.rss_version = w.rss_version
     scanned = ((len(opening), len(opening) + len(fragment)),)
-    declarations(sub, w.kind, data, scanned, unparsed=[])  # split() made sure there is no comment or CDATA
+    if _XML_NAMES.search(fragment) is None:  # no namespace declaration, no xml:base: the common case
+        sub.bases = False
+    else:
+        declarations(sub, w.kind, data, scanned, unparsed=[])  # split() made sure there is no comment or CDATA
+        sub.bases = b"xml:base" in fragment
     bad_characters(sub, data, scanned)
     parent = Frame(scope.parent_key, None, None)
     if context:
