@@ -309,8 +309,20 @@ def _netloc(url: str) -> str:
         return ""
 
 
+# An http(s) URL urllib gives back unchanged (no ';', '?', '#', space or control character; lower-case
+# scheme): a self link that is exactly such a URL, where the document is served from, is right as it is.
+PLAIN_SELF: Final = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]+)?(?:/[A-Za-z0-9\-._~%!$&'()*+,=:@/]*)?\Z")
+
+
 def _self_link(w: Walker, el: etree._Element, href: str) -> None:
     base = _base(w, el)
+    if href == w.location and not base and PLAIN_SELF.match(href):
+        return  # what `self_link_checks` finds then: nothing (URL parsing is slow, and every feed has one)
+    self_link_checks(w, el, href, base)
+
+
+def self_link_checks(w: Walker, el: etree._Element, href: str, base: str) -> None:
+    """A feed's self link (under the xml:base `base`): absolute, and the URL the document is served from."""
     if not _netloc(href) and not _netloc(base):
         w.report("RelativeSelf", el, value=href)
     if w.location is None:

@@ -106,7 +106,7 @@ def split(source: bytes) -> Split | None:
             start = -1
         else:
             return None  # a DOCTYPE, comment, CDATA section or processing instruction
-    if start >= 0 or len(entries) < 2:
+    if start >= 0 or not entries:
         return None
     parts: list[bytes] = []
     previous = 0
