@@ -275,7 +275,8 @@ def _walk_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Wal
     else:
         declarations(sub, w.kind, data, scanned, unparsed=[])  # split() made sure there is no comment or CDATA
         sub.bases = b"xml:base" in fragment
-    bad_characters(sub, data, scanned)
+    if not fragment.isascii():  # the bad characters are all encoded with bytes over 0x7F
+        bad_characters(sub, data, scanned)
     parent = Frame(scope.parent_key, None, None)
     if context:
         parent.seen.append("author" if w.kind == "atom" else "lastBuildDate")
