@@ -27,6 +27,7 @@ import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import Final
 
@@ -188,8 +189,8 @@ class _Scope:
 def _entry_scope(w: Walker, parent: Frame, key: str, table: Table) -> _Scope:
     namespaces = tuple(sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
     number = _scope_id((w.kind, w.core_ns, w.rss_version, namespaces))
-    opening = _opening(namespaces)
-    return _Scope(number, parent.key, key, table, namespaces, opening, len(opening.decode("utf-8")))
+    opening, shift = _opening(namespaces)
+    return _Scope(number, parent.key, key, table, namespaces, opening, shift)
 
 
 def _scope_id(scope: tuple[object, ...]) -> int:
@@ -239,10 +240,13 @@ _CLOSING: Final = b"</feeds-wrapper>"
 _XML_NAMES: Final = re.compile(b"xml(?:ns|:base)")
 
 
-def _opening(namespaces: tuple[tuple[str, str], ...]) -> bytes:
-    """The start tag of the element an entry is checked in: it declares the namespaces in scope where it was."""
+@lru_cache(maxsize=256)
+def _opening(namespaces: tuple[tuple[str, str], ...]) -> tuple[bytes, int]:
+    """The start tag of the element an entry is checked in (it declares the namespaces in scope where the
+    entry was), and its length in characters."""
     declared = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape(uri)}"' for prefix, uri in namespaces)
-    return f"<feeds-wrapper{declared}>".encode()
+    opening = f"<feeds-wrapper{declared}>"
+    return opening.encode(), len(opening)
 
 
 def _check_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Checked:
