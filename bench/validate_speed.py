@@ -16,18 +16,36 @@ by `feeds generate` (locations from --site-url):
 
     python bench/validate_speed.py --site /tmp/docs.pkl --runs 5
     python bench/validate_speed.py --site /tmp/d10 --site-url https://example.com/
+
+With --site and --in-process, it times all the feeds in this one process
+instead, best of --runs rounds (the machine is shared: the fastest round is
+the least disturbed): every feed with the entry memo empty, every feed again
+with it full (what a feed costs besides its new entries), and the check of
+each distinct entry on its own (what a new entry costs). Each round validates
+fresh copies of the documents, as generate hands over new bytes objects.
+
+    python bench/validate_speed.py --site /tmp/d10 --in-process --runs 5 [--against /work/main]
+
+With --against, another checkout's validator is timed the same way, its
+rounds in turn with this one's (A/B in one process, under the same load).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib
 import pickle
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote
 from uuid import NAMESPACE_URL, uuid5
 
@@ -114,6 +132,69 @@ def time_site(site: Path, site_url: str) -> float:
     return elapsed
 
 
+def baseline_package(root: Path) -> ModuleType:
+    """Another checkout's validator (`root`/feeds/validate), importable beside this one, for A/B timing.
+
+    The package is copied to a temporary folder under another name, its
+    imports of itself renamed (it imports nothing else of feeds).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="validate-baseline-"))
+    copy = folder / "baseline_validate"
+    shutil.copytree(root / "feeds" / "validate", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    for module in copy.glob("*.py"):
+        module.write_text(module.read_text(encoding="utf-8").replace("feeds.validate", "baseline_validate"),
+                          encoding="utf-8")
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("baseline_validate")
+
+
+def time_site_in_process(site: Path, site_url: str, rounds: int, against: Path | None) -> None:
+    """Best-of-`rounds` seconds for the site's feeds with the memo empty and full, and per distinct entry.
+
+    With `against`, that checkout's validator is timed too, round by round in turn with this one.
+    """
+    documents = site_documents(site, site_url)
+    versions = {"this": sys.modules["feeds.validate"]}
+    if against is not None:
+        versions["baseline"] = baseline_package(against)
+    best: dict[str, list[float]] = {name: [float("inf")] * 3 for name in versions}
+    checks: dict[str, list[tuple[object, ...]]] = {name: [] for name in versions}
+    for round_number in range(rounds):
+        for name, package in versions.items():
+            memo = importlib.import_module(package.__name__ + ".fastpath")
+            values = importlib.import_module(package.__name__ + ".html")
+            check_entry = memo._check_entry
+
+            def recording(*args: object, _into: list[tuple[object, ...]] = checks[name],
+                          _check: Callable[..., object] = check_entry) -> object:
+                _into.append(args)
+                return _check(*args)
+
+            memo._memo.clear()
+            values._cache.clear()
+            values._utf8_cache.clear()
+            memo._check_entry = recording if round_number == 0 else check_entry
+            for column in (0, 1):  # memo empty, then full
+                fresh = [(path, bytes(bytearray(data)), location) for path, data, location in documents]
+                gc.collect()
+                began = time.perf_counter()
+                for path, data, location in fresh:
+                    package.validate_bytes(data, path, location=location)
+                best[name][column] = min(best[name][column], time.perf_counter() - began)
+                memo._check_entry = check_entry
+            values._cache.clear()
+            values._utf8_cache.clear()
+            gc.collect()
+            began = time.perf_counter()
+            for args in checks[name]:
+                check_entry(*args)
+            best[name][2] = min(best[name][2], (time.perf_counter() - began) / max(1, len(checks[name])))
+    print(f"{len(documents)} feeds, {sum(len(d) for _, d, _ in documents) / 1e6:.0f} MB, best of {rounds} rounds:")
+    for name, (cold, warm, per_entry) in best.items():
+        print(f"  {name:8}  memo empty {cold:.3f} s, memo full {warm:.3f} s; "
+              f"{len(checks[name])} distinct entries, {per_entry * 1e6:.1f} us each checked on its own")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default="/tmp/c10k", type=Path)
@@ -123,7 +204,12 @@ def main() -> None:
     parser.add_argument("--site-url", default="https://example.com/", help="the site's URL, for a dist/ folder")
     parser.add_argument("--runs", type=int, default=5, help="cold runs of --site, each in a fresh process")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # one run, in this process
+    parser.add_argument("--in-process", action="store_true", help="time --site in this process (see above)")
+    parser.add_argument("--against", type=Path, help="with --in-process: also time this checkout's validator")
     args = parser.parse_args()
+    if args.site is not None and args.in_process:
+        time_site_in_process(args.site, args.site_url, args.runs, args.against)
+        return
     if args.site is not None:
         if args.once:
             print(f"{time_site(args.site, args.site_url):.6f}")

@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.validate import common, html
+from lxml import etree
+
+from feeds.validate import atom, checks, common, html
+from feeds.validate.engine import Walker
 
 NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
 moments = st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2025, 5, 1),
@@ -119,6 +122,22 @@ def test_canonical_uris(value: str, canonical: str) -> None:
     assert common.canonical_uri(value) == canonical
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(["%", "%", "2", "7", "e", "E", "a", "F", "4", "1", "x", "/", "~"]), max_size=12))
+def test_escapes_already_normal_are_left_as_they_are(text: str) -> None:
+    # The shortcut in _normal_escapes must give what substituting every escape gives.
+    assert common._normal_escapes(text) == common._ESCAPE.sub(common._normal_escape, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(atom.PLAIN_SELF, fullmatch=True))
+def test_a_plain_self_link_served_from_where_it_says_is_right(url: str) -> None:
+    # _self_link skips the URL parsing for these: the full check must find nothing either.
+    w = Walker("f.xml", b"", url, frozenset())
+    atom.self_link_checks(w, etree.Element("link"), url, "")
+    assert w.messages == []
+
+
 def test_media_types_languages_and_addresses() -> None:
     assert common.is_media_type("text/html; charset=utf-8")
     assert not common.is_media_type("text")
@@ -177,6 +196,14 @@ def test_html_as_utf8_gets_the_findings_of_html_as_text(pieces: list[str], relat
     expected = html.check_html(value, relative_refs=relative_refs, document=document)
     for _ in range(2):  # the second time from the memo and the known tags
         assert html.check_html_utf8(value.encode(), relative_refs=relative_refs, document=document) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(["a", "中", "é", " ", "\n", "\u3000", "\xa0", "\x1c", "\x85", "\u2028", "😀"]),
+               min_size=1, max_size=6))
+def test_unicode_spaces_at_the_ends_of_utf8_text_are_seen(text: str) -> None:
+    stripped = text.encode().strip()  # what html_text has when it asks
+    assert checks._unicode_space_at_ends(stripped) == (stripped.decode().strip() != stripped.decode())
 
 
 def test_markup_left_in_plain_text() -> None:

@@ -93,7 +93,8 @@ def _validate_plain_form(data: bytes, path: str, location: str | None, now: date
     except etree.XMLSyntaxError:
         return None
     w = Walker(path, data, location, frozenset(), now, skeleton)
-    w.cut = Cut(cut.entries, memoryview(data))
+    w.bases = False  # split() refuses a skeleton with an xml:base
+    w.cut = Cut(cut.entries)
     w.locate = fastpath.locate
     around_entries = fastpath.gaps(cut.entries, len(data))  # each entry's bytes are scanned when it is checked
     try:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -31,11 +30,14 @@ PAGING_RELATIONS: Final = frozenset("current first last next next-archive prev-a
 _IANA_REL_PREFIX: Final = "http://www.iana.org/assignments/relation/"
 _FEED_TYPES: Final = ("application/atom+xml", "application/rss+xml", "application/rdf+xml")
 THR_NS: Final = "http://purl.org/syndication/thread/1.0"
+_THR_COUNT: Final = f"{{{THR_NS}}}count"
+_THR_UPDATED: Final = f"{{{THR_NS}}}updated"
+_THR_WHEN: Final = f"{{{THR_NS}}}when"
+_REL_IRI: Final = re.compile(r"[A-Za-z][0-9A-Za-z+.\-]*:(//)?[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]+\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """The parts of an atom:link that rules about sets of links need."""
+class Link(NamedTuple):
+    """The parts of an atom:link that rules about sets of links need (a tuple: one is made per link walked)."""
 
     rel: str
     type: str
@@ -49,7 +51,8 @@ def _text_construct(w: Walker, el: etree._Element, parent: Frame, key: str, *, c
     """title, subtitle, rights, summary, content: type text|html|xhtml (content: any media type)."""
     src = el.get("src")
     declared = el.get("type")
-    if src is None and (declared is None or declared == "text" or declared == "html") and not len(el) and w.done(el):
+    if (src is None and (declared is None or declared == "text" or declared == "html") and not len(el)
+            and (not w.incomplete or el not in w.incomplete)):
         _plain_text_construct(w, el, key, declared == "html")
         return
     name = display(key)
@@ -102,7 +105,7 @@ def _text_construct(w: Walker, el: etree._Element, parent: Frame, key: str, *, c
                 blank = not decoded
                 value = decoded.decode("utf-8", "replace") if kind.endswith("/html") else ""
         if kind == "html" or kind.endswith("/html"):
-            c.html_content(w, el, key, value, relative_refs=w.kind == "atom" and not _xml_base(el),
+            c.html_content(w, el, key, value, relative_refs=w.kind == "atom" and not _base(w, el),
                            document=kind != "html")
             if kind.endswith("/html") and "<html" not in value and src is None:
                 w.report("HtmlFragment", el, element=name, value=kind)
@@ -120,7 +123,7 @@ def _plain_text_construct(w: Walker, el: etree._Element, key: str, escaped_html:
     if w.kind == "rss" and key != "atom:summary":
         w.report("DuplicateDescriptionSemantics", el, element=display(key))
     if escaped_html:
-        blank = not c.html_text(w, el, key, relative_refs=w.kind == "atom" and not _xml_base(el), strip=False)
+        blank = not c.html_text(w, el, key, relative_refs=w.kind == "atom" and not _base(w, el), strip=False)
     else:
         value = el.text or ""
         if "<" in value or "&" in value:
@@ -237,21 +240,21 @@ CONTENT: Final = Rule(content, once=True, attrs=_TEXT_ATTRS)
 def link(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     """atom:link: rel, type, hreflang, title, length and href; self links must be absolute."""
     name = display(key)
-    owner = display(parent.key)
     rel = "alternate"
     declared_rel = el.get("rel")
     if declared_rel is not None:
         rel = declared_rel
         if rel.startswith(_IANA_REL_PREFIX):
             rel = rel[len(_IANA_REL_PREFIX):]
-        if rel not in LINK_RELATIONS and not re.match(r"[A-Za-z][0-9A-Za-z+.\-]*:(//)?[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]+\Z", rel):
+        if rel not in LINK_RELATIONS and not _REL_IRI.match(rel):
             w.report("UnregisteredAtomLinkRel", el, value=rel)
         if not declared_rel:
             w.report("AttrNotBlank", el, element=name, attr="rel")
         if rel in PAGING_RELATIONS and parent.key in ("entry", "atom:entry"):
             w.report("FeedHistoryRelInEntry", el, value=rel)
-    mime = el.get("type", "")
-    if "type" in el.attrib:
+    declared_type = el.get("type")
+    mime = "" if declared_type is None else declared_type
+    if declared_type is not None:
         if not common.is_media_type(mime):
             w.report("InvalidMIMEType", el, element=name, value=mime)
         elif rel == "self" and mime.split(";")[0] not in _FEED_TYPES:
@@ -266,8 +269,9 @@ def link(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
         number = common.as_integer(length)
         if number is None or number < 0:
             w.report("InvalidNonNegativeInteger", el, element="length", value=length)
-    hreflang = el.get("hreflang", "")
-    if "hreflang" in el.attrib and not common.is_language(hreflang):
+    declared_hreflang = el.get("hreflang")
+    hreflang = "" if declared_hreflang is None else declared_hreflang
+    if declared_hreflang is not None and not common.is_language(hreflang):
         w.report("InvalidLanguage", el, element="hreflang", value=hreflang)
     href = el.get("href")
     if href is None:
@@ -278,22 +282,22 @@ def link(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
             w.report(problem[0], el, element="href", **problem[1])
         if rel == "self" and parent.key in ("feed", "channel"):
             _self_link(w, el, href)
-    counted = el.get(f"{{{THR_NS}}}count")
+    counted = el.get(_THR_COUNT)
     if counted is not None:
         if rel != "replies":
             w.report("UnexpectedAttribute", el, element=name, attr="thr:count")
         number = common.as_integer(counted)
         if number is None or number < 0:
             w.report("InvalidNonNegativeInteger", el, element="thr:count", value=counted)
-    when = el.get(f"{{{THR_NS}}}updated")
+    when = el.get(_THR_UPDATED)
     if when is not None:
         if rel != "replies":
             w.report("UnexpectedAttribute", el, element=name, attr="thr:updated")
         c.rfc3339(w, el, "thr:updated", when, when)
-    if f"{{{THR_NS}}}when" in el.attrib:
+    if el.get(_THR_WHEN) is not None:
         w.report("UndefinedElement", el, element="thr:when", parent=name)
-    text = own_text(el)
-    if text.strip():
+    text = el.text if not len(el) else own_text(el)
+    if text and not text.isspace():
         w.report("AtomLinkNotEmpty", el)
     parent.links.append(Link(rel, mime, hreflang, href))
 
@@ -305,8 +309,20 @@ def _netloc(url: str) -> str:
         return ""
 
 
+# An http(s) URL urllib gives back unchanged (no ';', '?', '#', space or control character; lower-case
+# scheme): a self link that is exactly such a URL, where the document is served from, is right as it is.
+PLAIN_SELF: Final = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]+)?(?:/[A-Za-z0-9\-._~%!$&'()*+,=:@/]*)?\Z")
+
+
 def _self_link(w: Walker, el: etree._Element, href: str) -> None:
-    base = _xml_base(el)
+    base = _base(w, el)
+    if href == w.location and not base and PLAIN_SELF.match(href):
+        return  # what `self_link_checks` finds then: nothing (URL parsing is slow, and every feed has one)
+    self_link_checks(w, el, href, base)
+
+
+def self_link_checks(w: Walker, el: etree._Element, href: str, base: str) -> None:
+    """A feed's self link (under the xml:base `base`): absolute, and the URL the document is served from."""
     if not _netloc(href) and not _netloc(base):
         w.report("RelativeSelf", el, value=href)
     if w.location is None:
@@ -320,6 +336,11 @@ def _self_link(w: Walker, el: etree._Element, href: str) -> None:
         return
     if common.canonical_uri(resolved) != common.canonical_uri(w.location):
         w.report("SelfDoesntMatchLocation", el, value=href, location=w.location)
+
+
+def _base(w: Walker, el: etree._Element) -> str:
+    """`_xml_base`, or "" at once when the walker knows its source has no xml:base."""
+    return _xml_base(el) if w.bases else ""
 
 
 def _xml_base(el: etree._Element | None) -> str:
@@ -349,6 +370,8 @@ LINK: Final = Rule(link, attrs=_LINK_ATTRS)
 
 def duplicate_alternates(w: Walker, frame: Frame) -> None:
     """Only one alternate link per media type and language."""
+    if len(frame.links) < 2:
+        return
     seen: set[tuple[str, str]] = set()
     for item in frame.links:
         if item.rel != "alternate":
@@ -392,7 +415,7 @@ def category(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
         if problem:
             w.report(problem[0], el, element="scheme", **problem[1])
     label = el.get("label")
-    if label is not None:
+    if label is not None and ("<" in label or "&" in label):
         c.plain_text(w, el, "label", label)
     empty(w, el, parent, key)
 

@@ -127,13 +127,14 @@ def html_text(w: Walker, el: etree._Element, key: str, relative_refs: bool, *, s
     """`html_content` for an element's whole text (it has no child elements), read as UTF-8 bytes.
 
     `strip` removes surrounding whitespace first, as leaf values are; when
-    the text ends in whitespace other than ASCII, it is done on the decoded
-    text, the way str.strip() does it. Returns the text checked.
+    the text ends in whitespace bytes.strip() keeps (U+3000, U+00A0, ...),
+    it is done on the decoded text, the way str.strip() does it. Returns the
+    text checked.
     """
     text = etree.tostring(el, method="text", encoding="utf-8", with_tail=False)
     if strip:
         text = text.strip()
-        if text and (text[0] in _NOT_ASCII_SPACE or text[-1] in _NOT_ASCII_SPACE):
+        if text and (text[0] in _NOT_ASCII_SPACE or text[-1] in _NOT_ASCII_SPACE) and _unicode_space_at_ends(text):
             value = text.decode("utf-8").strip()
             html_content(w, el, key, value, relative_refs)
             return value.encode("utf-8")
@@ -144,6 +145,15 @@ def html_text(w: Walker, el: etree._Element, key: str, relative_refs: bool, *, s
 
 # Bytes that may start or end a character str.isspace() accepts and bytes.strip() keeps.
 _NOT_ASCII_SPACE: Final = frozenset(range(0x1C, 0x20)) | frozenset(range(0x80, 0x100))
+
+
+def _unicode_space_at_ends(text: bytes) -> bool:
+    """Whether str.strip() would remove more from this (valid, bytes-stripped) UTF-8 text: decodes two characters.
+
+    A character is at most 4 bytes: the first 4 bytes hold the whole first
+    character, the last 4 the whole last one ("ignore" drops the cut ones).
+    """
+    return text[:4].decode("utf-8", "ignore")[:1].isspace() or text[-4:].decode("utf-8", "ignore")[-1:].isspace()
 
 
 def language(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:

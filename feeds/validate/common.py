@@ -285,10 +285,13 @@ _UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 
 
 _ESCAPE: Final = re.compile(r"%([0-9A-Fa-f]{2})")
+# An escape _normal_escape changes: lower-case hex, or an unreserved character (0-9, A-Z, a-z, '-', '.', '_', '~').
+_ODD_ESCAPE: Final = re.compile(r"%(?:[a-f][0-9A-Fa-f]|[0-9A-F][a-f]|3[0-9]|4[1-9A-F]|5[0-9A]|6[1-9A-F]|7[0-9A]|2[DE]|5F|7E)")
 
 
 def _normal_escapes(text: str) -> str:
-    return _ESCAPE.sub(_normal_escape, text) if "%" in text else text
+    # Escapes never overlap (one starts with '%', which is no hex digit): when none is odd, nothing changes.
+    return _ESCAPE.sub(_normal_escape, text) if "%" in text and _ODD_ESCAPE.search(text) else text
 
 
 def _normal_escape(m: re.Match[str]) -> str:

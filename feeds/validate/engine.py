@@ -37,6 +37,7 @@ XHTML_NS: Final = "http://www.w3.org/1999/xhtml"
 XML_NS: Final = "http://www.w3.org/XML/1998/namespace"
 XML_LANG: Final = f"{{{XML_NS}}}lang"
 XML_BASE: Final = f"{{{XML_NS}}}base"
+XML_ATTRS: Final = frozenset({XML_LANG, XML_BASE, f"{{{XML_NS}}}space", f"{{{XML_NS}}}id"})
 
 # Namespaces the W3C service knows, by their conventional prefix. Elements
 # in a namespace listed in CHECKED must be defined where they appear; the
@@ -155,6 +156,12 @@ class Rule:
     once: bool = False
     attrs: frozenset[str] = frozenset()
     repeat_code: str = "DuplicateElement"
+    # The attributes that need no look at all: `attrs` less xml:lang and xml:base,
+    # which are checked wherever they are (one set test per element walked).
+    unchecked: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unchecked", frozenset(self.attrs) - XML_ATTRS)
 
 
 Table = Mapping[str, Rule]
@@ -189,8 +196,7 @@ class Pending:
     el: etree._Element | None
     line: int = 1
     column: int = 1
-    anchor: int = -1  # for an entry checked apart (fastpath): where in the document it starts
-    ordinal: int = -1  # ... and which of that entry's pending values this is
+    ordinal: int = -1  # for an entry checked apart (fastpath): which of its pending values this is
 
 
 @dataclass(slots=True)
@@ -205,7 +211,6 @@ class Cut:
     """
 
     entries: tuple[tuple[int, int], ...]
-    view: memoryview  # of the source: entries are hashed without copying them
     replayed: int = 0
     contexts: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
@@ -227,14 +232,16 @@ class Walker:
         self.rss_version = ""
         self.scopes: dict[str, set[str]] = {}
         self.pending: list[Pending] = []
+        self.anchors: dict[int, int] = {}  # index in `pending` -> start of the entry it was recalled from (fastpath)
         self.xml_checked: set[etree._Element] = set()
         self.keys: dict[str, str | None] = {}
         self._lines: list[int] | None = None
         self._text: str | None = None
         self._offsets: dict[etree._Element, int] | None = None
         self._line_shifts: dict[etree._Element, int] | None = None
+        self.bases = True  # False when the source is known to hold no xml:base attribute
         self.cut: Cut | None = None  # the entries the fast path cut out
-        self.locate: Callable[[Walker, Pending], tuple[int, int]] | None = None  # places their pending values
+        self.locate: Callable[[Walker, Pending, int], tuple[int, int]] | None = None  # places their pending values
 
     @property
     def text(self) -> str:
@@ -344,15 +351,16 @@ class Walker:
     def resolve_pending(self) -> None:
         """Report every repeat of a value noted with `unique`, at the repeat, in document order."""
         scopes = self.scopes
-        for item in self.pending:
+        anchors = self.anchors
+        for index, item in enumerate(self.pending):
             seen = scopes.get(item.scope)
             if seen is None:
                 seen = scopes[item.scope] = set()
             if item.value in seen:
                 if item.el is not None:
                     line, column = self.position(item.el)
-                elif item.anchor >= 0 and self.locate is not None:
-                    line, column = self.locate(self, item)
+                elif index in anchors and self.locate is not None:
+                    line, column = self.locate(self, item, anchors[index])
                 else:
                     line, column = item.line, item.column
                 severity, text = render(item.code, {"element": item.element, "value": item.value})
@@ -360,6 +368,7 @@ class Walker:
             else:
                 seen.add(item.value)
         self.pending.clear()
+        anchors.clear()
 
     # ------------------------------------------------------------ structure
 
@@ -468,7 +477,6 @@ def display(key: str) -> str:
 
 # ---------------------------------------------------------------- walking
 
-XML_ATTRS: Final = frozenset({XML_LANG, XML_BASE, f"{{{XML_NS}}}space", f"{{{XML_NS}}}id"})
 
 
 def check_attributes(w: Walker, el: etree._Element, key: str, allowed: frozenset[str],
@@ -539,7 +547,7 @@ def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: 
             w.report(rule.repeat_code, child, element=display(key), parent=display(frame.key))
         seen.append(key)
         names = child.keys()
-        if names and not (rule.attrs.issuperset(names) and XML_ATTRS.isdisjoint(names)):
+        if names and not rule.unchecked.issuperset(names):
             check_attributes(w, child, key, rule.attrs, names)
         rule.handle(w, child, frame, key)
     if stray_text and not text_ok:

@@ -107,7 +107,7 @@ def split(source: bytes) -> Split | None:
             start = -1
         else:
             return None  # a DOCTYPE, comment, CDATA section or processing instruction
-    if start >= 0 or len(entries) < 2:
+    if start >= 0 or not entries:
         return None
     parts: list[bytes] = []
     previous = 0
@@ -145,29 +145,52 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str, table: Table)
     caller makes sure every one was (`complete`).
     """
     cut = w.cut
-    if cut is None or el.getparent() is not parent.el or cut.replayed >= len(cut.entries):
+    if cut is None or cut.replayed >= len(cut.entries) or el.getparent() is not parent.el:
         raise Unsuitable("entry outside the feed or channel")
     start, end = cut.entries[cut.replayed]
     cut.replayed += 1
     scope = parent.state.get("memo scope")
     if scope is None:
-        namespaces = tuple(sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
-        scope = parent.state["memo scope"] = (_scope_id((w.kind, w.core_ns, w.rss_version, namespaces)), namespaces)
-    scope_id, namespaces = scope
+        scope = parent.state["memo scope"] = _entry_scope(w, parent, key, table)
     context = ("author" in parent.seen) if w.kind == "atom" else ("lastBuildDate" in parent.seen)
-    memo_key = (scope_id, context, end - start, hash(cut.view[start:end]))
+    # A copy, hashed: hashing a memoryview of the document would first hash all of the document.
+    fragment = w.source[start:end]
+    memo_key = (scope.number, context, end - start, hash(fragment))
     checked = _memo.pop(memo_key, None)
     if checked is None:
-        checked = _check_entry(w, parent.key, key, table, context, namespaces, w.source[start:end])
+        checked = _check_entry(w, scope, context, fragment)
         if len(_memo) >= _MEMO_LIMIT:
             del _memo[next(iter(_memo))]  # least recently used: dicts keep insertion order
     _memo[memo_key] = checked
     for message in checked.messages:
         line, column = w.place(start, message.line, message.column)
         w.messages.append(dataclasses.replace(message, path=w.path, line=line, column=column))
-    for item in checked.pending:
-        w.pending.append(Pending(item.scope, item.value, item.code, item.element, None, 1, 1, start, item.ordinal))
-    cut.contexts[start] = (parent.key, key, table, context, namespaces)
+    if checked.pending:  # shared with every document the entry is in: placed by `anchors`, never changed
+        pending, anchors = w.pending, w.anchors
+        for item in checked.pending:
+            anchors[len(pending)] = start
+            pending.append(item)
+    cut.contexts[start] = (scope, context)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What checking an entry reads of its place in the document, besides the feed-level context flag."""
+
+    number: int  # stands for all of it in memo keys
+    parent_key: str
+    key: str
+    table: Table
+    namespaces: tuple[tuple[str, str], ...]
+    opening: bytes  # the start tag of the wrapper the entry is checked in (see `_opening`)
+    shift: int  # its length in characters: line 1 of the wrapper starts with it
+
+
+def _entry_scope(w: Walker, parent: Frame, key: str, table: Table) -> _Scope:
+    namespaces = tuple(sorted((prefix or "", uri) for prefix, uri in parent.el.nsmap.items()))
+    number = _scope_id((w.kind, w.core_ns, w.rss_version, namespaces))
+    opening, shift = _opening(namespaces)
+    return _Scope(number, parent.key, key, table, namespaces, opening, shift)
 
 
 def _scope_id(scope: tuple[object, ...]) -> int:
@@ -193,53 +216,52 @@ def complete(w: Walker) -> bool:
     return w.cut is not None and w.cut.replayed == len(w.cut.entries)
 
 
-def locate(w: Walker, item: Pending) -> tuple[int, int]:
-    """Where a pending value of a memoised entry is in the document (only needed to report a repeat).
+def locate(w: Walker, item: Pending, anchor: int) -> tuple[int, int]:
+    """Where a pending value of the memoised entry starting at byte `anchor` is (only needed to report a repeat).
 
     The entry is checked again, and the value is the one in the same place of
     its list of pending values (checking an entry notes them in a fixed order).
     """
-    if w.cut is None or item.anchor not in w.cut.contexts:
+    if w.cut is None or anchor not in w.cut.contexts:
         return 1, 1
-    parent_key, key, table, context, namespaces = w.cut.contexts[item.anchor]
-    end = next(end for start, end in w.cut.entries if start == item.anchor)
-    sub = _walk_entry(w, parent_key, key, table, context, namespaces, w.source[item.anchor:end])
+    scope, context = w.cut.contexts[anchor]
+    end = next(end for start, end in w.cut.entries if start == anchor)
+    sub = _walk_entry(w, scope, context, w.source[anchor:end])
     element = sub.pending[item.ordinal].el if 0 <= item.ordinal < len(sub.pending) else None
     if element is None:
         return 1, 1
     line, column = sub.position(element)
-    return w.place(item.anchor, line, column - _columns(_opening(namespaces)) if line == 1 else column)
+    return w.place(anchor, line, column - scope.shift if line == 1 else column)
 
 
 _CLOSING: Final = b"</feeds-wrapper>"
+# What an entry's bytes must hold for it to declare a namespace or carry an xml:base attribute
+# (in the wrapper, attribute names are the bytes written: no DTD can add any).
+_XML_NAMES: Final = re.compile(b"xml(?:ns|:base)")
 
 
 @lru_cache(maxsize=256)
-def _opening(namespaces: tuple[tuple[str, str], ...]) -> bytes:
-    """The start tag of the element an entry is checked in: it declares the namespaces in scope where it was."""
+def _opening(namespaces: tuple[tuple[str, str], ...]) -> tuple[bytes, int]:
+    """The start tag of the element an entry is checked in (it declares the namespaces in scope where the
+    entry was), and its length in characters."""
     declared = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape(uri)}"' for prefix, uri in namespaces)
-    return f"<feeds-wrapper{declared}>".encode()
+    opening = f"<feeds-wrapper{declared}>"
+    return opening.encode(), len(opening)
 
 
-def _columns(opening: bytes) -> int:
-    return len(opening.decode("utf-8"))
-
-
-def _check_entry(w: Walker, parent_key: str, key: str, table: Table, context: bool,
-                 namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> Checked:
+def _check_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Checked:
     """Check one entry on its own: its findings, placed relative to the entry, and its pending values."""
-    sub = _walk_entry(w, parent_key, key, table, context, namespaces, fragment)
+    sub = _walk_entry(w, scope, context, fragment)
     messages: tuple[Message, ...] = ()
     if sub.messages:
-        shift = _columns(_opening(namespaces))  # line 1 of the wrapper starts with its start tag
+        shift = scope.shift
         messages = tuple(dataclasses.replace(m, column=m.column - shift) if m.line == 1 else m for m in sub.messages)
     return Checked(messages, tuple(sub.detached()))
 
 
-def _walk_entry(w: Walker, parent_key: str, key: str, table: Table, context: bool,
-                namespaces: tuple[tuple[str, str], ...], fragment: bytes) -> Walker:
+def _walk_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Walker:
     """Check one entry inside a wrapper declaring the namespaces in scope where it was; the walker that did it."""
-    opening = _opening(namespaces)
+    opening = scope.opening
     data = opening + fragment + _CLOSING
     try:
         wrapper = parse(data)
@@ -252,13 +274,19 @@ def _walk_entry(w: Walker, parent_key: str, key: str, table: Table, context: boo
     sub.use_vocabulary(w.kind, w.core_ns)
     sub.rss_version = w.rss_version
     scanned = ((len(opening), len(opening) + len(fragment)),)
-    declarations(sub, w.kind, data, scanned, unparsed=[])  # split() made sure there is no comment or CDATA
-    bad_characters(sub, data, scanned)
-    parent = Frame(parent_key, None, None)
+    if _XML_NAMES.search(fragment) is None:  # no namespace declaration, no xml:base: the common case
+        sub.bases = False
+    else:
+        declarations(sub, w.kind, data, scanned, unparsed=[])  # split() made sure there is no comment or CDATA
+        sub.bases = b"xml:base" in fragment
+    if not fragment.isascii():  # the bad characters are all encoded with bytes over 0x7F
+        bad_characters(sub, data, scanned)
+    parent = Frame(scope.parent_key, None, None)
     if context:
         parent.seen.append("author" if w.kind == "atom" else "lastBuildDate")
+    key = scope.key
     parent.seen.append(key)
-    rule = table[key]
+    rule = scope.table[key]
     if entry.attrib:
         check_attributes(sub, entry, key, rule.attrs)
     rule.handle(sub, entry, parent, key)

@@ -114,11 +114,13 @@ def check_style(style: str) -> list[str]:
 
 # ---------------------------------------------------------------- escaped HTML
 
-# One pass finds every '<' that matters: a start tag (name, then its attributes), a
-# processing instruction ('<?'), or a '<' that opens nothing (the empty match).
+# One pass finds every '<' that matters: a start tag (name, then its attributes, as a
+# whole), a processing instruction ('<?'), or a '<' that opens nothing (the empty match).
 # End tags and comments ('</', '<!') match nothing. It runs on UTF-8 bytes: the
 # pattern is ASCII, so it matches there exactly what it matches in the text.
-_MARKUP: Final = re.compile(rb"""<(?![/!])(?:([A-Za-z][A-Za-z0-9:_\-]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>|(\?)|)""")
+_MARKUP: Final = re.compile(rb"""<(?![/!])(?:[A-Za-z][A-Za-z0-9:_\-]*[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>|\?|)""")
+# A start tag's name: the longest run of name characters (what follows may not be one, or '>').
+_TAG_NAME: Final = re.compile(rb"[A-Za-z0-9:_\-]+")
 _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
@@ -180,26 +182,28 @@ def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Proble
     processing = stray = False
     cache = _tag_caches.setdefault((relative_refs, document), {})
     # Start tags seen before without a problem are passed over in C; problems keep their order.
-    for name, blob, question in filterfalse(clean.__contains__, _MARKUP.findall(text)):
-        if not name:
-            if question:
+    for tag in filterfalse(clean.__contains__, _MARKUP.findall(text)):
+        if len(tag) < 3:  # a start tag is at least '<', a letter and '>'
+            if len(tag) == 2:  # '<?'
                 processing = True
             else:
                 stray = True
             continue
+        name_end = _TAG_NAME.match(tag, 1).end()  # type: ignore[union-attr]  # a letter follows '<'
+        blob = tag[name_end:-1]
         if b"<" in blob:  # markup inside the attribute list (rare): counted as if it stood alone
             processing = processing or b"<?" in blob
             stray = stray or blob.count(b"<") > blob.count(b"</") + blob.count(b"<!") + blob.count(b"<?")
-        tag = (name, blob)
         found = cache.get(tag)
         if found is None:
-            found = _check_tag(name.decode("ascii"), blob.decode("utf-8", "surrogatepass"), relative_refs, document)
+            found = _check_tag(tag[1:name_end].decode("ascii"), blob.decode("utf-8", "surrogatepass"),
+                               relative_refs, document)
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
                 clean.clear()
             cache[tag] = found
             if not found and b"<" not in blob:
-                clean.add((name, blob, b""))  # as findall gives it
+                clean.add(tag)
         if found:
             problems.extend(found)
     if not processing and not stray:
@@ -217,8 +221,8 @@ def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Proble
     return tuple(problems)
 
 
-_tag_caches: dict[tuple[bool, bool], dict[tuple[bytes, bytes], tuple[Problem, ...]]] = {}
-_clean_tags: dict[tuple[bool, bool], set[tuple[bytes, bytes, bytes]]] = {}  # the start tags without a problem
+_tag_caches: dict[tuple[bool, bool], dict[bytes, tuple[Problem, ...]]] = {}  # by the whole start tag
+_clean_tags: dict[tuple[bool, bool], set[bytes]] = {}  # the start tags without a problem
 
 
 def _check_tag(name: str, blob: str, relative_refs: bool, document: bool) -> tuple[Problem, ...]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from html import unescape
 from typing import Final
 
-from feeds.validate.common import check_uri
+from feeds.validate.common import Problem, check_uri
 from feeds.validate.engine import KNOWN_NAMESPACES, Walker
 
 Spans = Sequence[tuple[int, int]]
@@ -38,6 +39,8 @@ def declarations(w: Walker, kind: str, source: bytes, spans: Spans,
     skipped = unparsed
     line, line_start, counted = 1, 0, 0
     for begin, end in spans:
+        if end - begin < 5:  # the whitespace between entries, say: too short for "xmlns"
+            continue
         found = _XMLNS.search(source, begin, end)
         at = found.start() if found is not None else -1
         while at >= 0:
@@ -46,16 +49,18 @@ def declarations(w: Walker, kind: str, source: bytes, spans: Spans,
                 if skipped is None:
                     skipped = _comment_and_cdata_spans(source, spans[-1][1])
                 if not _inside(skipped, at):
-                    newlines = source.count(b"\n", counted, at)
-                    if newlines:
-                        line += newlines
-                        line_start = source.rfind(b"\n", counted, at) + 1
-                    counted = at
                     prefix = m.group(1).decode("utf-8", "replace") if m.group(1) else None
                     raw = m.group(2) if m.group(2) is not None else m.group(3)
-                    uri = unescape(raw.decode("utf-8", "replace"))
-                    column = len(source[line_start:at].decode("utf-8", "replace")) + 1
-                    _declaration(w, prefix, uri, kind, line, column)
+                    problems = _declaration(prefix, unescape(raw.decode("utf-8", "replace")), kind)
+                    if problems:  # placed only then: most declarations are of known vocabularies
+                        newlines = source.count(b"\n", counted, at)
+                        if newlines:
+                            line += newlines
+                            line_start = source.rfind(b"\n", counted, at) + 1
+                        counted = at
+                        column = len(source[line_start:at].decode("utf-8", "replace")) + 1
+                        for code, details in problems:
+                            w.report_at(code, line, column, **details)
             at = source.find(b"xmlns", at + 5, end)
 
 
@@ -79,28 +84,29 @@ def _inside(spans: list[tuple[int, int]], at: int) -> bool:
     return i >= 0 and spans[i][0] <= at < spans[i][1]
 
 
-def _declaration(w: Walker, prefix: str | None, uri: str, kind: str, line: int, column: int) -> None:
+@lru_cache(maxsize=1024)
+def _declaration(prefix: str | None, uri: str, kind: str) -> tuple[Problem, ...]:
+    """What is wrong with declaring `prefix` (None: the default namespace) for `uri` in an Atom or RSS document."""
     known = KNOWN_NAMESPACES.get(uri)
     if prefix and prefix in _PREFIXES:
         if known != prefix:
             if uri == _MEDIA_RSS_NO_SLASH:
-                w.report_at("MediaRssNamespace", line, column)
-            else:
-                w.report_at("ReservedPrefix", line, column, value=prefix, expected=_PREFIXES[prefix])
-        elif prefix in ("atom", "xhtml") and kind == "atom":
-            w.report_at("AvoidNamespacePrefix", line, column, value=prefix)
-    elif known is not None:
+                return (("MediaRssNamespace", {}),)
+            return (("ReservedPrefix", {"value": prefix, "expected": _PREFIXES[prefix]}),)
+        if prefix in ("atom", "xhtml") and kind == "atom":
+            return (("AvoidNamespacePrefix", {"value": prefix}),)
+        return ()
+    if known is not None:
         if prefix and known in ("atom", "xhtml") and kind == "atom":
-            w.report_at("AvoidNamespacePrefix", line, column, value=prefix)
-    elif uri == _MEDIA_RSS_NO_SLASH:
-        w.report_at("MediaRssNamespace", line, column)
-    else:
-        problem = check_uri(uri, iri=True, error="InvalidIRI") if uri else None
-        if problem and problem[0] != "SchemeNotIANARegistered":
-            code, details = problem
-            w.report_at(code, line, column, element=f"xmlns:{prefix}" if prefix else "xmlns", **details)
-        else:
-            w.report_at("UnknownNamespace", line, column, value=uri)
+            return (("AvoidNamespacePrefix", {"value": prefix}),)
+        return ()
+    if uri == _MEDIA_RSS_NO_SLASH:
+        return (("MediaRssNamespace", {}),)
+    problem = check_uri(uri, iri=True, error="InvalidIRI") if uri else None
+    if problem and problem[0] != "SchemeNotIANARegistered":
+        code, details = problem
+        return ((code, {"element": f"xmlns:{prefix}" if prefix else "xmlns", **details}),)
+    return (("UnknownNamespace", {"value": uri}),)
 
 
 # C1 controls (U+0080-U+009F) and U+0080-U+00BF read as Latin-1 and re-encoded
