@@ -68,8 +68,13 @@ def is_absolute_http(url: str) -> bool:
     The port matters: an article's link is the base its relative URLs are
     resolved against, and a URL library refuses a base with port 99999.
     """
-    if _ABSOLUTE_HTTP.match(url) is None:
+    match = _ABSOLUTE_HTTP.match(url)
+    if match is None:
         return False
+    authority = match.group()[match.group().index("//") + 2 :]
+    end = match.end()
+    if (end == len(url) or url[end] in "/?#") and authority.isascii() and not any(c in authority for c in ":[]"):
+        return True  # the whole authority, with no port or IPv6 brackets: nothing urlsplit could refuse
     try:
         urlsplit(url).port
     except ValueError:
