@@ -1,23 +1,30 @@
 #!/usr/bin/env python3
 """Time the per-article work of a run on a corpus (default /tmp/c10k).
 
-    python tools/parse_speed.py [CORPUS] [--n N] [--rounds R]
+    python tools/parse_speed.py [CORPUS] [--n N] [--rounds R] [--against OLD_BODY_PY]
 
 What every article pays on a cold run: read_source + parse_article(
 with_body=False), and the pipeline's worker around them (_parse_header: read,
 digest, parse, encode the cache record). What only articles that reach a feed
-pay: body.complete (and the pipeline's _complete_body around it), measured on
-exactly the articles group_feeds selects. Then the pieces of each.
+pay: body.complete (and, as a render worker does it, with reading the file
+and body_of around it), measured on exactly the articles group_feeds selects.
+Then the pieces of each.
 
 Each measurement runs R rounds (default 3) over all the articles; the table
 shows, per article in microseconds, the median over articles of the fastest
 round, and the mean of the fastest round (the machine is shared and noisy:
 compare runs made one after the other). A measurement script, not a test.
+
+--against FILE loads FILE (another version of feeds/body.py, say from
+`git show main:feeds/body.py > /tmp/body_main.py`) and times its `complete`
+against this tree's on the same articles in the same process, the two
+interleaved round by round, and checks that they give the same articles.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import sys
 import time
@@ -33,7 +40,7 @@ from feeds.dates import parse_date  # noqa: E402
 from feeds.frontmatter import decode, load, split  # noqa: E402
 from feeds.group import group_feeds  # noqa: E402
 from feeds.parse import body_of, parse_article  # noqa: E402
-from feeds.read import list_article_files, read_source  # noqa: E402
+from feeds.read import list_article_files, read_relative, read_source  # noqa: E402
 
 
 def timed(fn: Callable[[Any], object], items: Sequence[Any], rounds: int) -> list[float]:
@@ -60,6 +67,7 @@ def main() -> int:
     ap.add_argument("corpus", nargs="?", default="/tmp/c10k")
     ap.add_argument("--n", type=int, default=0, help="only the first N files")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--against", type=Path, help="another feeds/body.py to compare complete() with")
     args = ap.parse_args()
     root = Path(args.corpus)
     files = list_article_files(root)
@@ -85,7 +93,7 @@ def main() -> int:
     pipeline._root, pipeline._config = root, config
     rels = [s.path for s in sources]
     report("pipeline._parse_header (read, digest, parse, record)",
-           timed(lambda rel: pipeline._parse_header((rel, "")), rels, rounds))
+           timed(lambda rel: pipeline._parse_header(rel, ""), rels, rounds))
 
     articles = [parse_article(s, config, with_body=False).article for s in sources]
     bodies = {s.path: body_of(s) for s in sources}
@@ -101,11 +109,33 @@ def main() -> int:
     report("  sanitise", timed(lambda ab: sanitise(ab[1], ab[0].link), reaching, rounds))
     contents = [sanitise(b, a.link) for a, b in reaching]
     report("  text_summary", timed(lambda c: text_summary(c, config.summary_length), contents, rounds))
-    pipeline._pending_bodies[:] = [a for a, _ in reaching]
-    report("pipeline._complete_body (read, body_of, complete)",
-           timed(pipeline._complete_body, list(range(len(reaching))), rounds))
-    pipeline._pending_bodies.clear()
+    if args.against:
+        compare(args.against, reaching, config, rounds)
+    report("read_relative + body_of + complete (a render worker's)",
+           timed(lambda a: complete(a, body_of(read_relative(root, a.source)), config), [a for a, _ in reaching], rounds))
     return 0
+
+
+def compare(other_path: Path, reaching: list[tuple[Any, str]], config: Any, rounds: int) -> None:
+    """This tree's complete() against the one in `other_path`: same results, time per article."""
+    spec = importlib.util.spec_from_file_location("other_body", other_path)
+    assert spec is not None and spec.loader is not None
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    differ = sum(complete(a, b, config) != other.complete(a, b, config) for a, b in reaching)
+    print(f"complete vs {other_path}: {differ} of {len(reaching)} articles differ")
+    lazy = [ab for ab in reaching if "data-original" in ab[1]]
+    for name, items in (("all reaching", reaching), ("lazy images", lazy)):
+        best = {"this": float("inf"), "other": float("inf")}
+        for turn in range(rounds):
+            order = (("this", complete), ("other", other.complete))
+            for label, fn in order if turn % 2 == 0 else order[::-1]:
+                start = time.perf_counter()
+                for a, b in items:
+                    fn(a, b, config)
+                best[label] = min(best[label], (time.perf_counter() - start) / len(items) * 1e6)
+        print(f"  {name:13s} n={len(items):5d}  this {best['this']:7.1f}  other {best['other']:7.1f} us/article"
+              f"  (other/this {best['other'] / best['this']:.2f})")
 
 
 if __name__ == "__main__":
