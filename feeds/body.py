@@ -231,7 +231,6 @@ _IN_ATTRIBUTE = re.compile(
 _IN_REFERENCE = re.compile(r"&(?:#|([0-9A-Za-z]*);?)")  # group 1 is None for a numeric one
 _ENTITY_NAMES = frozenset(name.rstrip(";") for name in html5_entities)
 _LAZY_SET = frozenset(LAZY_ATTRIBUTES)
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _LIBXML2_SAFE_LENGTH = 1_000_000  # libxml2 stops at a text node of 10 MB
 _VOID = frozenset({"<area", "<br", "<col", "<hr", "<img", "<wbr"})
 # (open element, start tag) pairs on which libxml2's HTML parser closes the
@@ -274,7 +273,10 @@ def _clean_lazy(html: str, base: str) -> str | None:
     if unlazied is html:  # no real URL anywhere: lxml would not have written the body out
         return _clean_shared(html, base)
     urls: list[str] = []
-    clean = _clean_marked(_SHARED_CLEANER, unlazied, urls)
+    try:
+        clean = _clean_marked(_SHARED_CLEANER, unlazied, urls)
+    except UnicodeEncodeError:
+        return None  # a lone surrogate: the lxml route reports it where it is in `html`
     if clean.count(_MARK) != len(urls) or not _libxml2_would_keep(tags, clean, urls):
         return None
     return _put_joined(clean, urls, base)
@@ -298,13 +300,16 @@ def _with_real_srcs(html: str) -> str | None:
         src: re.Match[str] | None = None
         written: dict[str, str] = {}
         for attribute in _IN_ATTRIBUTE.finditer(tag):
-            name = attribute.group(1).translate(_ASCII_LOWER)
+            name = attribute.group(1).lower()  # ASCII: a plainly written name
             if name == "src" and src is None:
                 src = attribute
             elif name in _LAZY_SET and name not in written:
                 written[name] = attribute.group(2) or attribute.group(3) or attribute.group(4) or ""
-        real = next((written[name].strip() for name in LAZY_ATTRIBUTES if written.get(name, "").strip()), "")
-        if not real:
+        for name in LAZY_ATTRIBUTES:
+            real = written.get(name, "").strip()
+            if real:
+                break
+        else:
             continue  # nh3 drops the lazy attributes, as lxml did
         value = _plainly_decoded(real)
         if value is None or _PLAIN_URL.fullmatch(value) is None:

@@ -192,6 +192,7 @@ AGGREGATOR_BODY = (
         AGGREGATOR_BODY,
         '<p><img data-src="/img/real.jpg" alt="图" width="300" src="data:,"></p><!-- more --><p>x</p>',
         '<p><img alt="x" src="/blank.gif" data-lazy-src="real.jpg?w=300&amp;h=2&amp;q=1" title="t"></p>',
+        "<p><img alt=x data-original='https://img.example.com/a.png?w=300&h=200' ALT=y></p>",
         '<p>Markdown<br />\n<img src="/blank.gif" data-original="https://img.example.com/a.png" alt="a" /></p>\n<hr />\n',
         '<ul>\n<li><img data-src="https://img.example.com/1.png"> one</li>\n<li>two</li>\n</ul>',
     ],
