@@ -2,9 +2,10 @@
 
 `complete` is pure and only runs for articles that reach a feed, so the body of
 an article that no feed shows is never rendered. Per body it costs one nh3
-pass (Rust, ammonia) with a cleaner shared by all articles, plus one lxml
-pass only when the text shows lazy-loaded images; relative URLs are resolved
-by nh3 itself against the article's link (in a second, tiny nh3 pass).
+pass (Rust, ammonia) with a cleaner shared by all articles; relative URLs are
+resolved by nh3 itself against the article's link (in a second, tiny nh3
+pass). Lazy-loaded images get their real URL as `src` by a few regular
+expressions on plainly written bodies, by an lxml round trip on the others.
 
 The sanitiser runs last, after every rewrite, so nothing it removes can come
 back: no script/style/iframe/object/embed/form, no event handlers or style
@@ -20,6 +21,7 @@ import threading
 import unicodedata
 from dataclasses import replace
 from functools import lru_cache
+from html.entities import html5 as html5_entities
 from typing import Any
 
 import lxml.etree
@@ -110,9 +112,13 @@ LAZY_ATTRIBUTES = ("data-original", "data-src", "data-lazy-src")
 
 def sanitise(html: str, base: str) -> str:
     """Untrusted HTML to a safe fragment with absolute URLs (relative to `base`)."""
+    clean = None
     if "data-" in html and any(attr in html for attr in LAZY_ATTRIBUTES):
-        html = _unlazy_images(html)
-    clean = _clean_shared(html, base)
+        clean = _clean_lazy(html, base)
+        if clean is None:
+            html = _unlazy_images(html)
+    if clean is None:
+        clean = _clean_shared(html, base)
     if clean is None:
         clean = _cleaner(base).clean(html)
     # nh3 keeps control characters (and decodes `&#1;` to one); XML forbids them.
@@ -150,15 +156,26 @@ _SHARED_CLEANER = nh3.Cleaner(url_relative=_mark_relative, **_CLEANER_OPTIONS)
 _JOINED = re.compile(r'<img(?: src="([^"]*)")?>')
 
 
-def _clean_shared(html: str, base: str) -> str | None:
-    """`_cleaner(base).clean(html)` without building that cleaner, or None."""
-    _marked.urls = urls = []
+def _clean_marked(cleaner: nh3.Cleaner, html: str, urls: list[str]) -> str:
+    """`cleaner.clean(html)` with each relative URL replaced by a mark (appended to `urls`)."""
+    _marked.urls = urls
     try:
-        clean = _SHARED_CLEANER.clean(html)
+        return cleaner.clean(html)
     finally:
         _marked.urls = None
-    if clean.count(_MARK) != len(urls):
+
+
+def _clean_shared(html: str, base: str) -> str | None:
+    """`_cleaner(base).clean(html)` without building that cleaner, or None."""
+    urls: list[str] = []
+    clean = _clean_marked(_SHARED_CLEANER, html, urls)
+    if urls and clean.count(_MARK) != len(urls):
         return None  # the article itself contains the mark (as text or as character references)
+    return _put_joined(clean, urls, base)
+
+
+def _put_joined(clean: str, urls: list[str], base: str) -> str | None:
+    """`clean` with its marks replaced by their URLs joined with `base`; None if one fails to join."""
     if not urls:
         return clean
     joined = _join(urls, base)
@@ -181,6 +198,198 @@ def _joiner(base: str) -> nh3.Cleaner:
     return nh3.Cleaner(
         tags={"img"}, clean_content_tags=set(), attributes={"img": {"src"}},
         url_schemes=_CLEANER_OPTIONS["url_schemes"], link_rel=None, url_relative=("rewrite_with_base", base),
+    )
+
+
+# ---------------------------------------------------------------- lazy images
+
+# Lazy-loaded images keep their real URL in a data- attribute. The reference
+# route, _unlazy_images, moves it to `src` in an lxml.html tree and writes the
+# whole body out again before nh3 reads it: that costs more than sanitising.
+# _clean_lazy gets the same bytes without lxml when the body is plainly
+# written: it copies each real URL into its <img> tag's `src` in the text
+# itself (in place of the placeholder, else last, as lxml does) and lets the
+# shared cleaner judge it like any `src`. That equals the reference route only
+# where libxml2's round trip of the body changes nothing html5ever (nh3's
+# parser) would read otherwise, so _clean_lazy checks that first and answers
+# None when it cannot tell.
+
+# The input's plainly written tags (`<name` or `</name`, group 1): plain
+# attribute names, values quoted (without `<` or `>`) or plainly unquoted, an
+# optional `/`. Both libxml2 and html5ever read these one way, and libxml2
+# writes them back so. And the input's comments, when exactly HTML5 comments.
+_IN_TAG = re.compile(
+    r"""(</?[a-z][a-z0-9]*)(?:[\t\n\f\r ]++[a-zA-Z_:][-a-zA-Z0-9_:.]{0,99}+"""
+    r"""(?:=(?:"[^"<>]*+"|'[^'<>]*+'|[^\t\n\f\r "'=<>`]++))?)*+[\t\n\f\r ]*+/?>"""
+)
+_IN_COMMENT = re.compile(r"<!--[^<>]*-->")
+_IN_VOID_SELF_CLOSED = re.compile(r"<(?:area|br|col|hr|img|wbr)(?=[\t\n\f\r />])[^<>]*/>")
+_IN_IMG = re.compile(r"<img(?=[\t\n\f\r />])[^<>]*>")
+_IN_ATTRIBUTE = re.compile(
+    r"""[\t\n\f\r ]++([a-zA-Z_:][-a-zA-Z0-9_:.]*+)(?:=(?:"([^"]*+)"|'([^']*+)'|([^\t\n\f\r >]++)))?"""
+)
+_IN_REFERENCE = re.compile(r"&(?:#|([0-9A-Za-z]*);?)")  # group 1 is None for a numeric one
+_ENTITY_NAMES = frozenset(name.rstrip(";") for name in html5_entities)
+_LAZY_SET = frozenset(LAZY_ATTRIBUTES)
+_LIBXML2_SAFE_LENGTH = 1_000_000  # libxml2 stops at a text node of 10 MB
+_VOID = frozenset({"<area", "<br", "<col", "<hr", "<img", "<wbr"})
+# (open element, start tag) pairs on which libxml2's HTML parser closes the
+# open element (its HTML 4 rules) where html5ever may nest the new one, for
+# the tags the sanitiser keeps. Pinned by a test that asks lxml.
+_LIBXML2_CLOSES: frozenset[tuple[str, str]] = frozenset(
+    (f"<{old}", f"<{new}")
+    for old, news in {
+        "a": "a table td th", "b": "center p td th", "caption": "col colgroup tbody thead tr",
+        "colgroup": "colgroup tbody thead tr", "dd": "dt", "dl": "li", "dt": "dd dl",
+        "h1": "li p table", "h2": "li p table", "h3": "li p table", "h4": "li p table",
+        "h5": "li p table", "h6": "li p table", "i": "center p td th", "li": "li",
+        "p": "blockquote caption center col colgroup dd div dl dt h1 h2 h3 h4 h5 h6 hr li ol p pre table "
+             "tbody td th tr ul",
+        "pre": "dd dl dt li table ul", "s": "p", "small": "p", "span": "td th", "strike": "p",
+        "tbody": "tbody", "td": "tbody td th tr", "th": "tbody td th tr", "thead": "tbody",
+        "tr": "tbody tr", "tt": "p", "u": "p td th", "ul": "pre",
+    }.items()
+    for new in news.split()
+)
+# nh3's output is canonical: every `<` starts a tag, attribute values are
+# double-quoted with `"`, `<`, `>`, `&` and no-break spaces escaped.
+_OUT_TAG = re.compile(r"</?[a-z][a-z0-9]*")
+_OUT_EMPTY_LI = re.compile(r"<li(?: [^<>]*)?></li>")  # libxml2 writes it `<li>`: its end tag is optional
+_OUT_URL = re.compile(r' (?:href|src)="([^"]*)"')
+# URLs libxml2 writes back as they were (it %-escapes others in href and src):
+# printable ASCII but `"`; in nh3's output, also the marks of relative URLs.
+_PLAIN_URL = re.compile(r"[!#-~]*")
+_PLAIN_OUT_URLS = re.compile(r"(?:[!#-%'-~]++|&(?:amp|lt|gt);|" + re.escape(_MARK) + r"\d+\ue001)*+")
+
+
+def _clean_lazy(html: str, base: str) -> str | None:
+    """`_cleaner(base).clean(_unlazy_images(html))` with no lxml round trip, or None."""
+    tags = _plain_tags(html)
+    if tags is None:
+        return None
+    unlazied = _with_real_srcs(html) if "<img" in tags else html
+    if unlazied is None:
+        return None
+    if unlazied is html:  # no real URL anywhere: lxml would not have written the body out
+        return _clean_shared(html, base)
+    urls: list[str] = []
+    try:
+        clean = _clean_marked(_SHARED_CLEANER, unlazied, urls)
+    except UnicodeEncodeError:
+        return None  # a lone surrogate: the lxml route reports it where it is in `html`
+    if clean.count(_MARK) != len(urls) or not _libxml2_would_keep(tags, clean, urls):
+        return None
+    return _put_joined(clean, urls, base)
+
+
+def _with_real_srcs(html: str) -> str | None:
+    """`html` with each <img> tag's first non-blank lazy URL copied as its `src`, as lxml sets it.
+
+    `html` itself if no tag has one; None if a URL cannot be copied exactly
+    (it holds a character reference but `&amp;`, or libxml2 would %-escape it).
+    """
+    parts: list[str] = []
+    done = 0
+    at = html.find("<img")
+    while at >= 0:
+        img = _IN_IMG.match(html, at)
+        at = html.find("<img", at + 4)
+        if img is None or "DATA-" not in img.group().upper():
+            continue  # `<imgx` (another tag), or an <img> with no lazy attribute
+        tag = img.group()
+        src: re.Match[str] | None = None
+        written: dict[str, str] = {}
+        for attribute in _IN_ATTRIBUTE.finditer(tag):
+            name = attribute.group(1).lower()  # ASCII: a plainly written name
+            if name == "src" and src is None:
+                src = attribute
+            elif name in _LAZY_SET and name not in written:
+                written[name] = attribute.group(2) or attribute.group(3) or attribute.group(4) or ""
+        for name in LAZY_ATTRIBUTES:
+            real = written.get(name, "").strip()
+            if real:
+                break
+        else:
+            continue  # nh3 drops the lazy attributes, as lxml did
+        value = _plainly_decoded(real)
+        if value is None or _PLAIN_URL.fullmatch(value) is None:
+            return None
+        if src is None:  # last, as lxml adds it (a `/` before `>` may end an unquoted value: kept)
+            tag = f'{tag[:-1]} src="{real}">'
+        else:  # in place of the placeholder
+            tag = f'{tag[: src.start(1)]}src="{real}"{tag[src.end() :]}'
+        parts += html[done : img.start()], tag
+        done = img.end()
+    if not parts:
+        return html
+    parts.append(html[done:])
+    return "".join(parts)
+
+
+def _plainly_decoded(written: str) -> str | None:
+    """An attribute value as HTML5 decodes it, if its only character reference is `&amp;`, else None.
+
+    Any other `&` must be one no character reference starts with (`&w=300`).
+    """
+    if "&" not in written:
+        return written
+    for reference in _IN_REFERENCE.finditer(written):
+        name = reference.group(1)
+        if reference.group() == "&amp;":
+            continue
+        if name is None or any(name[:end] in _ENTITY_NAMES for end in range(1, len(name) + 1)):
+            return None
+    return written.replace("&amp;", "&")
+
+
+def _plain_tags(html: str) -> list[str] | None:
+    """The input's tags (`<p`, `</p`...) if every `<` starts a plainly written tag or comment, else None.
+
+    Also None for what libxml2 would read otherwise or refuse: a NUL, a
+    non-void tag closed by `/>`, a body too long for it, leading text
+    with character references, control characters or only white space and
+    a no-break space (lxml drops white space before the first tag).
+    """
+    if len(html) > _LIBXML2_SAFE_LENGTH or "\x00" in html:
+        return None
+    tags = _IN_TAG.findall(html)
+    starts = html.count("<")
+    if starts != len(tags) and starts != len(tags) + len(_IN_COMMENT.findall(html)):
+        return None
+    if "/>" in html and html.count("/>") != len(_IN_VOID_SELF_CLOSED.findall(html)):
+        return None
+    leading = html[: html.find("<")]
+    if leading and ("&" in leading or XML_FORBIDDEN.search(leading) or ("\xa0" in leading and not leading.strip())):
+        return None
+    return tags
+
+
+def _libxml2_would_keep(tags: list[str], clean: str, urls: list[str]) -> bool:
+    """True if lxml.html would write the body back as html5ever reads it (`tags` its tags, `clean` nh3's reading).
+
+    libxml2 (2.14) tokenizes as HTML5 does but builds its tree by the HTML 4
+    rules and writes some things its own way. So: the tags nh3 kept must be
+    `tags`, in order (html5ever implied, moved or dropped none); none closes
+    its parent in libxml2 (_LIBXML2_CLOSES); no empty <li> (written without
+    its end tag), no `&#13;` (written raw, read back as a newline), and every
+    URL one libxml2 writes back unchanged.
+    """
+    if tags != _OUT_TAG.findall(clean):
+        return False
+    stack = [""]  # the open elements; nh3 wrote them well nested
+    for token in tags:
+        if token[1] == "/":
+            stack.pop()
+        elif (stack[-1], token) in _LIBXML2_CLOSES:
+            return False
+        elif token not in _VOID:
+            stack.append(token)
+    if "<li" in tags and _OUT_EMPTY_LI.search(clean) is not None:
+        return False
+    return (
+        "\r" not in clean
+        and _PLAIN_OUT_URLS.fullmatch("".join(_OUT_URL.findall(clean))) is not None
+        and _PLAIN_URL.fullmatch("".join(urls)) is not None
     )
 
 

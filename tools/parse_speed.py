@@ -1,23 +1,30 @@
 #!/usr/bin/env python3
 """Time the per-article work of a run on a corpus (default /tmp/c10k).
 
-    python tools/parse_speed.py [CORPUS] [--n N] [--rounds R]
+    python tools/parse_speed.py [CORPUS] [--n N] [--rounds R] [--against OLD_BODY_PY]
 
 What every article pays on a cold run: read_source + parse_article(
 with_body=False), and the pipeline's worker around them (_parse_header: read,
 digest, parse, encode the cache record). What only articles that reach a feed
-pay: body.complete (and the pipeline's _complete_body around it), measured on
-exactly the articles group_feeds selects. Then the pieces of each.
+pay: body.complete (and, as a render worker does it, with reading the file
+and body_of around it), measured on exactly the articles group_feeds selects.
+Then the pieces of each.
 
 Each measurement runs R rounds (default 3) over all the articles; the table
 shows, per article in microseconds, the median over articles of the fastest
 round, and the mean of the fastest round (the machine is shared and noisy:
 compare runs made one after the other). A measurement script, not a test.
+
+--against FILE loads FILE (another version of feeds/body.py, say from
+`git show main:feeds/body.py > /tmp/body_main.py`) and times its `complete`
+against this tree's on the same articles in the same process, the two
+interleaved article by article, and checks that they give the same articles.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import sys
 import time
@@ -60,6 +67,7 @@ def main() -> int:
     ap.add_argument("corpus", nargs="?", default="/tmp/c10k")
     ap.add_argument("--n", type=int, default=0, help="only the first N files")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--against", type=Path, help="another feeds/body.py to compare complete() with")
     args = ap.parse_args()
     root = Path(args.corpus)
     files = list_article_files(root)
@@ -101,9 +109,41 @@ def main() -> int:
     report("  sanitise", timed(lambda ab: sanitise(ab[1], ab[0].link), reaching, rounds))
     contents = [sanitise(b, a.link) for a, b in reaching]
     report("  text_summary", timed(lambda c: text_summary(c, config.summary_length), contents, rounds))
-    report("  read + body_of + complete",
+    if args.against:
+        compare(args.against, reaching, config, rounds)
+    report("read_relative + body_of + complete (a render worker's)",
            timed(lambda a: complete(a, body_of(read_relative(root, a.source)), config), [a for a, _ in reaching], rounds))
     return 0
+
+
+def compare(other_path: Path, reaching: list[tuple[Any, str]], config: Any, rounds: int) -> None:
+    """This tree's complete() against the one in `other_path`: same results, time per article.
+
+    Both run on each article in turn (which first alternates), each keeping
+    its fastest of `rounds`: load on the machine hits both alike.
+    """
+    spec = importlib.util.spec_from_file_location("other_body", other_path)
+    assert spec is not None and spec.loader is not None
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    differ = sum(complete(a, b, config) != other.complete(a, b, config) for a, b in reaching)
+    print(f"complete vs {other_path}: {differ} of {len(reaching)} articles differ")
+    clock = time.perf_counter
+    this_best = [float("inf")] * len(reaching)
+    other_best = [float("inf")] * len(reaching)
+    for turn in range(rounds):
+        for i, (article, body) in enumerate(reaching):
+            for fn, best in ((complete, this_best), (other.complete, other_best))[:: 1 if (turn + i) % 2 else -1]:
+                start = clock()
+                fn(article, body, config)
+                best[i] = min(best[i], clock() - start)
+    lazy = [i for i, (_, body) in enumerate(reaching) if "data-original" in body]
+    for name, indices in (("all reaching", range(len(reaching))), ("lazy images", lazy)):
+        this = [this_best[i] * 1e6 for i in indices]
+        that = [other_best[i] * 1e6 for i in indices]
+        print(f"  {name:13s} n={len(this):5d}  mean this {statistics.fmean(this):7.1f}  other {statistics.fmean(that):7.1f}"
+              f"  median this {statistics.median(this):7.1f}  other {statistics.median(that):7.1f} us"
+              f"  (other/this {statistics.fmean(that) / statistics.fmean(this):.2f})")
 
 
 if __name__ == "__main__":
