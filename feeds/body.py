@@ -482,6 +482,8 @@ def cut(text: str, limit: int) -> str:
         end = 1
         while end < len(text) and _inside_character(text, end):
             end += 1
+        if end == len(text):
+            return text  # one character (with its marks) and nothing else: nothing to cut
     hard = end
     while end > 0 and not _break_allowed(text, end):
         end -= 1
