@@ -248,5 +248,25 @@ def validate(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    The process ends with os._exit once the output is flushed, without the
+    interpreter's teardown: after a run over 50,000 articles that would free
+    millions of objects one by one (a tenth of a second) for nothing.
+    """
+    try:
+        app()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed or broken pipe: nothing more can be said
+        pass
+    os._exit(code)
