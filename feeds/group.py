@@ -122,8 +122,6 @@ def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[F
     members: dict[tuple[FeedKind, tuple[str, ...]], list[Article | Listing]] = {}
     first_seen: dict[tuple[FeedKind, tuple[str, ...]], str] = {}
     names_cache: dict[str, str] = {}
-    # Many articles share a category list: its feed keys are worked out once.
-    category_keys: dict[tuple[tuple[str, ...], ...], tuple[tuple[FeedKind, tuple[str, ...]], ...]] = {}
 
     def norm(name: str) -> str:
         cached = names_cache.get(name)
@@ -131,21 +129,42 @@ def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[F
             cached = names_cache[name] = nfc(name)
         return cached
 
+    def bucket(key: tuple[FeedKind, tuple[str, ...]], source: str) -> list[Article | Listing]:
+        """The feed's list of articles; made for the first (newest) article that is in it."""
+        found = members.get(key)
+        if found is None:
+            found = members[key] = []
+            first_seen[key] = source
+        return found
+
+    # Articles come newest first, so each goes to the end of its feeds' lists.
+    # Many share a category list or an author: the lists they go to are looked
+    # up once per category list and per name, not once per feed per article.
+    category_buckets: dict[tuple[tuple[str, ...], ...], tuple[list[Article | Listing], ...]] = {}
+    name_buckets: dict[tuple[FeedKind, str], list[Article | Listing]] = {}
+
+    def named(kind: FeedKind, name: str, source: str) -> list[Article | Listing]:
+        found = name_buckets.get((kind, name))
+        if found is None:
+            found = name_buckets[(kind, name)] = bucket((kind, (norm(name),)), source)
+        return found
+
     for article in ordered:
-        keys = category_keys.get(article.categories)
-        if keys is None:
-            keys = category_keys[article.categories] = _category_keys(article.categories, norm)
-        if article.authors:
-            keys += tuple(dict.fromkeys((FeedKind.AUTHOR, (norm(a.name),)) for a in article.authors))
-        if article.tags:
-            keys += tuple(dict.fromkeys((FeedKind.TAG, (norm(t),)) for t in article.tags))
-        for key in keys:
-            bucket = members.get(key)
-            if bucket is None:
-                members[key] = [article]
-                first_seen[key] = article.source
-            elif limit is None or len(bucket) < limit:
-                bucket.append(article)
+        source = article.source
+        lists = category_buckets.get(article.categories)
+        if lists is None:
+            lists = category_buckets[article.categories] = tuple(
+                bucket(key, source) for key in _category_keys(article.categories, norm))
+        authors, tags = article.authors, article.tags
+        if len(authors) == 1 and not tags:
+            lists += (named(FeedKind.AUTHOR, authors[0].name, source),)
+        elif authors or tags:
+            more = [named(FeedKind.AUTHOR, a.name, source) for a in authors]
+            more += (named(FeedKind.TAG, t, source) for t in tags)
+            lists += tuple({id(b): b for b in more}.values())  # two spellings of one name: one feed
+        for members_of in lists:
+            if limit is None or len(members_of) < limit:
+                members_of.append(article)
 
     maps = {
         FeedKind.CATEGORY: _nfc_keys(config.category_map),

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from feeds.cache import (
     DRAFT,
@@ -115,9 +115,11 @@ class SourceMissing(FeedsError):
 # ------------------------------------------------------------------ read
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleFile:
-    """One article file found by the scan (its stat is None until the file is read, in a cold run)."""
+class ArticleFile(NamedTuple):
+    """One article file found by the scan (its stat is None until the file is read, in a cold run).
+
+    A named tuple, like cache.Stat: a run makes one (or two) per article file.
+    """
 
     rel: str
     stat: Stat | None
@@ -540,7 +542,7 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
     headers = Headers([], {}, records, decoded, [_with_stat(f, stats) for f in files])
     for f in files:  # in file order, so messages and ties come out the same every run
         digest, row = rows[f.rel]
-        notes = _notes(f.rel, row.notes)
+        notes = _notes(f.rel, row.notes) if row.notes else ()
         if row.state == REJECTED:
             report.rejected += 1
             report.diagnostics.extend(notes)

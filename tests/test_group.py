@@ -221,3 +221,13 @@ def test_urls_percent_encode_segments() -> None:
     assert feed_url(feeds[()], "rss", config) == "https://example.com/blog/rss.xml"
     with pytest.raises(ValueError):
         feed_url(top, "json", config)
+
+
+def test_two_spellings_of_one_name_in_one_article_list_it_once() -> None:
+    nfd = unicodedata.normalize("NFD", "Café")
+    article = dataclasses.replace(
+        seed_article(), source="a.md", tags=("Café", nfd), authors=(Author("Zoë"), Author(unicodedata.normalize("NFD", "Zoë"))),
+    )
+    feeds = by_path(group_feeds([article], site_config()))
+    assert sources(feeds["tags/Café/atom.xml"]) == ["a.md"]
+    assert sources(feeds["authors/Zoë/atom.xml"]) == ["a.md"]
