@@ -245,3 +245,21 @@ def test_headers_the_cache_lost_are_read_again(corpus: Path) -> None:
     report = run(corpus)
     assert report.errors == []
     assert published(dist) == expected
+
+
+def test_a_file_that_cannot_be_read_in_a_cold_run_is_reported_every_run(tmp_path: Path) -> None:
+    """A cold run takes each file's size and mtime from its read; one refused before reading gets a stat of its own."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "ok.md").write_text("---\ntitle: Fine\ndate: 2022-06-17 10:00:00\n---\n<p>Body.</p>\n")
+    with open(articles / "huge.md", "wb") as fh:  # sparse: no disk used
+        fh.truncate(33 * 1024 * 1024)
+    for _ in range(2):
+        report = generate(make_config({"site_url": "https://example.com/"}),
+                          RunOptions(articles, tmp_path / "dist", jobs=1))
+        assert (report.read, report.rejected) == (1, 1)
+        assert any(d.path == "huge.md" and "more than" in d.message for d in report.errors)
+    os.truncate(articles / "huge.md", 0)
+    (articles / "huge.md").write_text("---\ntitle: Now small\ndate: 2022-06-18 10:00:00\n---\n<p>Hi.</p>\n")
+    report = generate(make_config({"site_url": "https://example.com/"}), RunOptions(articles, tmp_path / "dist", jobs=1))
+    assert (report.read, report.rejected) == (2, 0)
