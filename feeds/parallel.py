@@ -73,13 +73,14 @@ _PARALLEL_FROM_MS = 400.0
 def entry_batches(sources: list[str], jobs: int) -> list[list[str]]:
     """The articles whose entries a run makes, in batches for the processes to take in turn.
 
-    Small enough that all processes finish together, big enough to share
-    the cost of a document each batch is checked in; one batch (no fork)
-    when the work is small.
+    Small enough that all processes finish together (and that a batch's
+    entries are never many megabytes), big enough to share the cost of the
+    document each batch is checked in; one batch (no fork) when the work is
+    small.
     """
-    if jobs <= 1 or len(sources) * _COST_ARTICLE < _PARALLEL_FROM_MS:
+    if len(sources) * _COST_ARTICLE < _PARALLEL_FROM_MS:
         return [sources] if sources else []
-    size = max(8, min(64, len(sources) // (jobs * 8)))
+    size = max(8, min(64, len(sources) // (max(jobs, 1) * 8)))
     return [sources[i:i + size] for i in range(0, len(sources), size)]
 
 
