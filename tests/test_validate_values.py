@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lxml import etree
@@ -44,6 +45,17 @@ def test_a_wrong_weekday_is_reported(moment: datetime, shift: int) -> None:
 ])
 def test_invalid_rfc3339(value: str) -> None:
     assert common.check_rfc3339(value, NOW) == ("InvalidRFC3339Date", {"value": value})
+
+
+def test_dates_are_judged_by_the_system_clock_when_no_time_is_given() -> None:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    for minutes, verdict in ((-60, None), (5, None), (20, "ImplausibleDate")):
+        moment = now + timedelta(minutes=minutes)
+        written = moment.isoformat().replace("+00:00", "Z")
+        assert (common.check_rfc3339(written) or (None,))[0] == verdict
+        assert (common.check_rfc822(format_datetime(moment, usegmt=True)) or (None,))[0] == verdict
+    assert common.check_rfc3339("1989-12-31T23:59:59Z")[0] == "ImplausibleDate"  # type: ignore[index]
+    assert common.check_rfc3339("1990-01-01T00:00:00Z") is None
 
 
 def test_dates_far_away_are_implausible() -> None:
@@ -177,6 +189,21 @@ def test_safe_html_is_quiet() -> None:
 def test_html_findings_in_document_order(value: str, found: tuple[object, ...]) -> None:
     assert html.check_html(value, relative_refs=True) == found
     assert html.check_html_utf8(value.encode(), relative_refs=True) == found
+
+
+# The start-tag pattern as first written, backtracking: the atomic one in html.py must find the same tags.
+_BACKTRACKING_MARKUP = re.compile(rb"""<(?![/!])(?:[A-Za-z][A-Za-z0-9:_\-]*[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>|\?|)""")
+
+_TAG_BYTES = [b"<", b">", b"/", b"!", b"?", b'"', b"'", b"a", b"Z1", b"=", b"-:", b" ", b"\n", "中".encode()]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_TAG_BYTES), max_size=30).map(b"".join))
+@example(b"<p><a title='x>y' href=\"a'b>c\">z</a><img src='u'/>")
+@example(b'<a title="unclosed><b>x</b> <a b=\'c"d\' e="f\'g">')
+@example(b"<?pi?><!-- <x> --></p>< p<a")
+def test_start_tags_are_found_as_the_backtracking_pattern_finds_them(text: bytes) -> None:
+    assert html._MARKUP.findall(text) == _BACKTRACKING_MARKUP.findall(text)
 
 
 # Pieces of HTML as feeds carry it, good and bad, to build documents from.

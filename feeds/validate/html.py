@@ -118,7 +118,10 @@ def check_style(style: str) -> list[str]:
 # whole), a processing instruction ('<?'), or a '<' that opens nothing (the empty match).
 # End tags and comments ('</', '<!') match nothing. It runs on UTF-8 bytes: the
 # pattern is ASCII, so it matches there exactly what it matches in the text.
-_MARKUP: Final = re.compile(rb"""<(?![/!])(?:[A-Za-z][A-Za-z0-9:_\-]*[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>|\?|)""")
+# The start tag is matched atomically: giving characters back could never end it
+# sooner (each run stops at the '>' or quote that must come next), so the engine
+# need not keep the state to try (tests/test_validate_values.py pins this).
+_MARKUP: Final = re.compile(rb"""<(?![/!])(?:(?>[A-Za-z][^>"']*+(?:(?:"[^"]*+"|'[^']*+')[^>"']*+)*+)>|\?|)""")
 # A start tag's name: the longest run of name characters (what follows may not be one, or '>').
 _TAG_NAME: Final = re.compile(rb"[A-Za-z0-9:_\-]+")
 _ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
