@@ -122,7 +122,10 @@ class _Reader:
         return None
 
     def first_text(self, keys: tuple[str, ...]) -> tuple[str, str] | tuple[None, None]:
+        meta = self.meta
         for key in keys:
+            if meta.get(key) is None:  # absent: most keys of most articles, skipped without a call
+                continue
             value = self.text(key)
             if value is not None:
                 return key, value

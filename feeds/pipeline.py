@@ -9,6 +9,7 @@ RunReport that the CLI turns into messages and an exit code.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from feeds.cache import (
@@ -43,7 +45,7 @@ from feeds.fingerprint import (
 )
 from feeds.parallel import parallel_map, split_feeds
 from feeds.publish import Publication, Staged
-from feeds.read import article_names, read_source, stat_article_files
+from feeds.read import article_names, read_relative, read_source, stat_article_files
 
 if TYPE_CHECKING:
     from feeds.validate import Message
@@ -159,8 +161,6 @@ _cache_writers: Any = None
 
 def _parse_header(rel: str, known_digest: str) -> ParsedRow:
     """Read one file and parse its front matter."""
-    from feeds.read import read_relative
-
     try:
         source = read_relative(_root, rel)
     except ArticleError as exc:
@@ -169,13 +169,20 @@ def _parse_header(rel: str, known_digest: str) -> ParsedRow:
     digest = digest_of(rel, source.data)
     if digest == known_digest:
         return rel, digest, None, stat
-    from feeds.parse import parse_article
-
     try:
-        parsed = parse_article(source, _config, with_body=False)
+        parsed = _parse_module().parse_article(source, _config, with_body=False)
         return rel, digest, encode_header(parsed.article, parsed.warnings, None), stat
     except ArticleError as exc:
         return rel, digest, encode_header(None, (), exc), stat
+
+
+@functools.cache
+def _parse_module() -> ModuleType:
+    """feeds.parse, imported on first use (a run with nothing to parse never loads the parser),
+    then found with one call instead of an import statement per file (~0.6 us)."""
+    import feeds.parse
+
+    return feeds.parse
 
 
 def _parse_batch(batch: list[tuple[str, str]]) -> tuple[list[tuple[Any, ...]], bool]:
