@@ -347,7 +347,8 @@ class _Reader:
 def _author(value: Any) -> Author | None:
     if isinstance(value, str):
         text = _squeeze(value)
-        match = _PERSON.fullmatch(text)
+        # Without "<" or "(" there is no email or url to find: a plain name (most are).
+        match = _PERSON.fullmatch(text) if "<" in text or "(" in text else None
         if match and match.group("name") and (match.group("email") or match.group("uri")):
             uri = match.group("uri")
             if uri is None or is_absolute_http(uri):
