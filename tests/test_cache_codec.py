@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +17,8 @@ from feeds.cache import (
     DRAFT,
     REJECTED,
     USABLE,
+    Cache,
+    Stat,
     decode_article,
     decode_listings,
     decode_notes,
@@ -109,3 +113,21 @@ def test_records_are_plain_json() -> None:
 def test_a_damaged_record_raises_what_the_pipeline_catches(damaged: str) -> None:
     with pytest.raises((ValueError, KeyError, TypeError)):
         decode_article(damaged)
+
+
+def test_a_worker_connection_writes_rows_the_run_reads_back(tmp_path: Path) -> None:
+    # Workers attach to the run's cache and store rows without syncing the disk
+    # at each commit (the run's own connection does not either).
+    run = Cache.open(tmp_path / "cache.sqlite", "fp")
+    worker = Cache.attach(tmp_path / "cache.sqlite")
+    article = Article("a.md", "标题", "https://example.com/a/", "urn:x", datetime(2022, 1, 1, tzinfo=timezone.utc),
+                      datetime(2022, 1, 1, tzinfo=timezone.utc))
+    row = encode_header(article, (), None)
+    assert worker.put_headers([("a.md", Stat(10, 20), "d" * 32, row)])
+    assert run.headers() == {"a.md": (Stat(10, 20), "d" * 32, row._replace(record=""))}
+    assert run.records(["a.md"]) == {"a.md": row.record}
+    with sqlite3.connect(tmp_path / "cache.sqlite") as other:
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert worker._db is not None and worker._db.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    worker.close()
+    run.close()
