@@ -57,58 +57,52 @@ def _die_with_run(run_pid: int) -> None:
         os._exit(1)
 
 
-# CPU cost of a render part, in milliseconds, fitted on the benchmark corpus
-# at 10,000 and 50,000 articles: per feed (two shells, two skeleton checks,
-# two files staged) and per distinct article in the part (its body rendered,
-# two entries built and validated once); an entry repeated in another feed
-# of the same part costs next to nothing.
-_COST_FEED, _COST_ARTICLE = 1.3, 0.95
+# CPU cost in milliseconds, fitted on the benchmark corpus at 10,000 and
+# 50,000 articles: making one article's entries (its body rendered, an entry
+# serialised and checked per format), and putting feeds together from made
+# entries, per feed (two shells, two skeleton checks, two files staged) and
+# per entry it shows (a lookup in the validator's memo, a read).
+_COST_ARTICLE = 0.65
+_COST_FEED, _COST_ENTRY = 1.0, 0.04
 
-# Below this much work, one process renders everything: forking workers that
-# must each import the renderer and the validator costs more than it saves.
+# Below this much work, one process does it all: forking workers that must
+# each import the renderer and the validator costs more than it saves.
 _PARALLEL_FROM_MS = 400.0
 
 
-def split_feeds(indices: list[int], specs: list[FeedSpec], jobs: int) -> list[list[int]]:
-    """One contiguous run of feeds per process, of about equal cost.
+def entry_batches(sources: list[str], jobs: int) -> list[list[str]]:
+    """The articles whose entries a run makes, in batches for the processes to take in turn.
 
-    Contiguous, because neighbours share articles (a category, its children,
-    its parent), and each process renders a body, serialises and validates
-    an entry once for all the feeds of its run; one run per process, because
-    every extra boundary means that work done twice. The cost counts each
-    article once per part, which is what a part really pays. Two parts (the
-    usual case, two cores) are cut at the best place; more are cut greedily.
+    Small enough that all processes finish together (and that a batch's
+    entries are never many megabytes), big enough to share the cost of the
+    document each batch is checked in; one batch (no fork) when the work is
+    small.
+    """
+    if len(sources) * _COST_ARTICLE < _PARALLEL_FROM_MS:
+        return [sources] if sources else []
+    size = max(8, min(64, len(sources) // (max(jobs, 1) * 8)))
+    return [sources[i:i + size] for i in range(0, len(sources), size)]
+
+
+def split_feeds(indices: list[int], specs: list[FeedSpec], jobs: int) -> list[list[int]]:
+    """The feeds to put together from made entries, in one run of about equal cost per process.
+
+    One part per process, so that each flushes its files once when it is
+    done; contiguous, so neighbours (which share entries) read them once.
     A small run (a few feeds changed) is one part: not worth a fork.
     """
     if not indices:
         return []
+    costs = [_COST_FEED + _COST_ENTRY * len(specs[i].articles) for i in indices]
+    total = sum(costs)
     count = max(1, min(jobs, len(indices)))
-    if count == 1:
+    if count == 1 or total < _PARALLEL_FROM_MS:
         return [list(indices)]
-
-    def costs(order: list[int]) -> list[float]:
-        """Cost of order[:k] for every k."""
-        seen: set[str] = set()
-        out = [0.0]
-        for n, i in enumerate(order, 1):
-            seen.update(a.source for a in specs[i].articles)
-            out.append(_COST_FEED * n + _COST_ARTICLE * len(seen))
-        return out
-
-    left = costs(indices)
-    if left[-1] < _PARALLEL_FROM_MS:
-        return [list(indices)]
-    if count == 2:
-        right = costs(indices[::-1])[::-1]
-        cut = min(range(1, len(indices)), key=lambda k: max(left[k], right[k]))
-        return [indices[:cut], indices[cut:]]
-    share = left[-1] / count
     parts: list[list[int]] = [[]]
-    in_part: set[str] = set()
-    for i in indices:
-        if parts[-1] and _COST_FEED * len(parts[-1]) + _COST_ARTICLE * len(in_part) >= share and len(parts) < count:
+    done = 0.0
+    for i, cost in zip(indices, costs):
+        if parts[-1] and done + cost / 2 > total * len(parts) / count and len(parts) < count:
             parts.append([])
-            in_part = set()
-        in_part.update(a.source for a in specs[i].articles)
         parts[-1].append(i)
+        done += cost
     return parts

@@ -43,12 +43,15 @@ from feeds.fingerprint import (
     pages_fingerprint,
     snapshot_of,
 )
-from feeds.parallel import parallel_map, split_feeds
+from feeds.parallel import entry_batches, parallel_map, split_feeds
 from feeds.publish import Publication, Staged
+from feeds.spill import EntrySpill, Place
 from feeds.read import article_names, read_relative, read_source, stat_article_files
 
 if TYPE_CHECKING:
+    from feeds.render import FeedRenderer
     from feeds.validate import Message
+    from feeds.validate.fastpath import MemoEntry
 
 STATE_DIR = ".feeds"  # same folder as publish.STATE_DIR: manifest, cache and lock live there
 CACHE_FILE = "cache.sqlite"
@@ -227,6 +230,16 @@ def _batches(items: list[tuple[str, str]], jobs: int) -> list[list[tuple[str, st
 
 
 @dataclass(frozen=True, slots=True)
+class EntriesResult:
+    """What one process made of a batch of articles: their entries, and what checking them found."""
+
+    entries: dict[str, Place]  # source -> where its Atom entry and RSS item are in the run's spill
+    checks: list[MemoEntry]  # the validator's findings for those entries, for the processes that render feeds
+    diagnostics: list[Diagnostic]  # articles whose body failed, characters removed
+    failed: list[str]  # sources of articles left out because their body failed
+
+
+@dataclass(frozen=True, slots=True)
 class FeedResult:
     """One rendered document: what the validator said, and its staged file unless it failed."""
 
@@ -236,64 +249,68 @@ class FeedResult:
     staged: Staged | None
 
 
-@dataclass(frozen=True, slots=True)
-class PartResult:
-    """What one process did with its part of the feeds."""
-
-    feeds: list[FeedResult]
-    diagnostics: list[Diagnostic]  # articles whose body failed, characters removed
-    failed: list[str]  # sources of articles left out because their body failed
-
-
+_whole: dict[str, Article] = {}  # the whole headers of the articles the feeds to render show
+_maker: FeedRenderer | None = None  # made once, before the workers are forked: each inherits one
+_spill: EntrySpill | None = None  # their serialised entries, once made
+_places: dict[str, Place] = {}  # where each one is in _spill
 _publication: Publication | None = None
 
 
-def _render_part(indices: list[int]) -> PartResult:
-    """Complete, render, validate and stage a run of neighbouring feeds.
+def _make_entries(sources: list[str]) -> EntriesResult:
+    """Complete, serialise and check the entries of a batch of articles: the per-article work of a run.
 
-    Bodies are rendered here, once per process, only for the articles these
-    feeds show (neighbours share most of them). A document with a validation
-    error is not staged: its previous version stays published.
+    Each article's work is done once per run, in whichever process takes its
+    batch, however many feeds it is in. Its entries are checked inside one
+    document per format holding the whole batch (shaped like every feed), so
+    the checks of the feeds themselves find them remembered.
     """
     from feeds.body import complete
-    from feeds.group import feed_paths, feed_url
     from feeds.parse import body_of
     from feeds.read import read_relative
+    from feeds.validate import fastpath, validate_bytes
+
+    diagnostics: list[Diagnostic] = []
+    failed: list[str] = []
+    done: list[Article] = []
+    for source in sources:
+        try:
+            done.append(complete(_whole[source], body_of(read_relative(_root, source)), _config))
+        except ArticleError as exc:  # changed or vanished since its header was read
+            diagnostics.append(exc.diagnostic())
+            failed.append(source)
+    assert _maker is not None and _spill is not None
+    batch = FeedSpec(FeedKind.SITE, (), (), tuple(done))
+    with fastpath.new_checks() as checks:
+        for document in (_maker.atom(batch), _maker.rss(batch)):
+            validate_bytes(document, "<entries>")  # its own findings do not matter: only its entries'
+    entries = _spill.put(_maker.entries(done))
+    diagnostics.extend(_maker.warnings)  # the renderer removes what XML cannot carry, and says so
+    _maker.warnings.clear()
+    return EntriesResult(entries, checks, diagnostics, failed)
+
+
+def _render_part(indices: list[int]) -> list[FeedResult]:
+    """Render, validate and stage a run of feeds from their articles' entries (made by `_make_entries`).
+
+    A document with a validation error is not staged: its previous version stays published.
+    """
+    from feeds.group import feed_paths, feed_url
     from feeds.render import FeedRenderer
     from feeds.validate import has_errors, validate_bytes
 
-    assert _publication is not None
-    diagnostics: list[Diagnostic] = []
-    completed: dict[str, Article | None] = {}
-
-    def full(article: Article) -> Article | None:
-        if article.source not in completed:
-            try:
-                done = complete(article, body_of(read_relative(_root, article.source)), _config)
-            except ArticleError as exc:  # changed or vanished since its header was read
-                diagnostics.append(exc.diagnostic())
-                completed[article.source] = None
-            else:
-                completed[article.source] = done  # the renderer removes what XML cannot carry, and says so
-        return completed[article.source]
-
-    specs = []
-    for i in indices:
-        spec = _specs[i]
-        articles = tuple(a for a in map(full, spec.articles) if a is not None)
-        specs.append((i, replace(spec, articles=articles)))
-    renderer = FeedRenderer(_config, [spec for _, spec in specs])
+    assert _publication is not None and _spill is not None
+    spill = _spill
+    specs = [_specs[i] for i in indices]
+    renderer = FeedRenderer(_config, specs, load=lambda source: spill.get(_places[source]))
     feeds = []
-    for i, spec in specs:
+    for i, spec in zip(indices, specs):
         atom_path, rss_path = feed_paths(spec)
         for path, fmt, data in ((atom_path, "atom", renderer.atom(spec)), (rss_path, "rss", renderer.rss(spec))):
             messages = validate_bytes(data, path, location=feed_url(spec, fmt, _config))
             staged = None if has_errors(messages) else _publication.stage(path, data)
             feeds.append(FeedResult(i, path, messages, staged))
-    diagnostics.extend(renderer.warnings)
     _publication.flush([f.staged for f in feeds if f.staged is not None])
-    failed = [source for source, article in completed.items() if article is None]
-    return PartResult(feeds, diagnostics, failed)
+    return feeds
 
 
 # -------------------------------------------------------------- generate
@@ -350,12 +367,18 @@ def _run(config: Config, options: RunOptions, on_progress: Progress | None) -> R
         _remember(cache, snapshot_of(files, fp), report)
         return report
     finally:
-        global _publication, _worker_cache
+        global _publication, _worker_cache, _spill, _maker
         if _worker_cache is not None and _worker_cache[0] == os.getpid():
             _worker_cache[2].close()  # the in-process "worker" of a one-job run
         _worker_cache = None
         cache.close()
         _specs.clear()
+        _whole.clear()
+        _maker = None
+        _places.clear()
+        if _spill is not None:
+            _spill.close()
+            _spill = None
         _publication = None
 
 
@@ -445,21 +468,21 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
 
     specs = _whole_articles(specs, todo, headers, cache, report)
 
-    global _publication
-    _specs[:] = specs
+    global _publication, _spill
     planned = [p for i in todo for p in feed_paths(specs[i])] + ([] if pages_kept else list(pages))
     with Publication(options.out, planned, keep=keep) as publication:
         _publication = publication
+        _spill = EntrySpill(options.out / STATE_DIR)
+        failed = _make_all_entries(specs, todo, options.jobs, report, progress)
+        if failed:
+            report.read -= len(failed)
+            report.rejected += len(failed)
+        _specs[:] = specs
+        for i in todo if failed else ():
+            _specs[i] = replace(specs[i], articles=tuple(a for a in specs[i].articles if a.source not in failed))
         done = 0
-        failed: set[str] = set()
-        seen: set[Diagnostic] = set()
         for part in parallel_map(_render_part, split_feeds(todo, specs, options.jobs), options.jobs, 1):
-            for d in part.diagnostics:
-                if d not in seen:  # two processes may meet the same article
-                    seen.add(d)
-                    report.diagnostics.append(d)
-            failed.update(part.failed)
-            for result in part.feeds:
+            for result in part:
                 done += 1
                 progress("render", done, 2 * len(todo))
                 for m in result.messages:
@@ -469,9 +492,6 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
                     fingerprints.pop(result.path, None)
                 else:
                     publication.register(result.staged)
-        if failed:
-            report.read -= len(failed)
-            report.rejected += len(failed)
         if not pages_kept:
             publication.put("feeds.opml", render_opml(specs, config))
             publication.put("index.html", render_index(specs, config))
@@ -486,6 +506,40 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     report.removed = len(result.removed)
     cache.put_feed_fingerprints(fingerprints)
     return headers.files
+
+
+def _make_all_entries(specs: list[FeedSpec], todo: list[int], jobs: int, report: RunReport,
+                      progress: Progress) -> set[str]:
+    """Every entry the feeds to render show, made once, on every core; the articles whose body failed.
+
+    The entries and their checks stay in this process, where the processes
+    rendering the feeds are then forked from.
+    """
+    from feeds.render import FeedRenderer
+    from feeds.validate import fastpath
+
+    global _maker
+    _maker = FeedRenderer(_config)
+    for i in todo:  # the other feeds are not rendered: their articles are Listings
+        for article in specs[i].articles:
+            _whole[article.source] = article
+    needed = sorted(_whole)
+    failed: set[str] = set()
+    seen: set[Diagnostic] = set()
+    done = 0
+    for made in parallel_map(_make_entries, entry_batches(needed, jobs), jobs, 1):
+        _places.update(made.entries)
+        fastpath.remember(made.checks)
+        failed.update(made.failed)
+        for d in made.diagnostics:
+            if d not in seen:
+                seen.add(d)
+                report.diagnostics.append(d)
+        done += len(made.entries) + len(made.failed)
+        progress("entries", done, len(needed))
+    _whole.clear()
+    _maker = None
+    return failed
 
 
 @dataclass(slots=True)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -266,8 +266,11 @@ class FeedRenderer:
     Not thread-safe (its FeedGenerators are reused): one renderer per thread.
     """
 
-    def __init__(self, config: Config, specs: Iterable[FeedSpec] = ()) -> None:
+    def __init__(self, config: Config, specs: Iterable[FeedSpec] = (),
+                 load: Callable[[str], tuple[bytes, bytes]] | None = None) -> None:
         self._config = config
+        # source -> (Atom entry, RSS item) serialised by another renderer (see `entries`), if given
+        self._load = load
         self._zone = config.zone
         self._category_scheme = config.base_url + "categories/"
         self._tag_scheme = config.base_url + "tags/"
@@ -306,17 +309,48 @@ class FeedRenderer:
 
     # -- documents
 
+    def entries(self, articles: Iterable[Article]) -> dict[str, tuple[bytes, bytes]]:
+        """Hand over each article's serialised Atom entry and RSS item, by source, for another renderer to `load`.
+
+        The work per article of a run, apart from the feeds it is in: one
+        process may make the entries that others put into feeds. The
+        renderer keeps nothing of these articles afterwards.
+        """
+        articles = _unique(articles)
+        for fmt in ("atom", "rss"):
+            self._serialise_entries([a for a in articles if id(a) not in self._chunks[fmt]], fmt)
+        atom, rss = self._chunks["atom"], self._chunks["rss"]
+        out = {a.source: (atom.pop(id(a)), rss.pop(id(a))) for a in articles}
+        for article in articles:
+            self._parts_of.pop(id(article), None)
+            for uses in self._uses.values():
+                uses.pop(id(article), None)
+        return out
+
     def _document(self, spec: FeedSpec, fmt: str) -> bytes:
         articles = _unique(spec.articles)
         chunks = self._chunks[fmt]
         missing = [a for a in articles if id(a) not in chunks]
         if missing:
-            self._serialise_entries(missing, fmt)
+            if self._load is not None:
+                self._take(missing, fmt)
+            else:
+                self._serialise_entries(missing, fmt)
         shell = self._serialise(self._generator(spec, fmt), fmt)
         cut = _entries_end(shell, fmt)
         document = b"".join((shell[:cut], *(chunks[id(a)] for a in articles), shell[cut:]))
         self._release(articles, fmt)
         return document
+
+    def _take(self, articles: Iterable[Article], fmt: str) -> None:
+        """Load entries serialised elsewhere; the other format's too while a feed still needs it."""
+        assert self._load is not None
+        other = "rss" if fmt == "atom" else "atom"
+        for article in articles:
+            atom, rss = self._load(article.source)
+            self._chunks[fmt][id(article)] = atom if fmt == "atom" else rss
+            if id(article) in self._uses[other] and id(article) not in self._chunks[other]:
+                self._chunks[other][id(article)] = rss if fmt == "atom" else atom
 
     def _serialise_entries(self, articles: Sequence[Article], fmt: str) -> None:
         """Serialise entries with feedgen inside a placeholder feed and keep each one's bytes."""
@@ -388,7 +422,8 @@ class FeedRenderer:
         fg.entry([], replace=True)
         title = feed_title(spec, config)
         fg.title(title)
-        fg.updated(max((self._parts(a).updated for a in spec.articles), default=EMPTY_FEED_DATE))
+        # The entries' newest `updated` (cleaning an article never touches its dates).
+        fg.updated(max((whole_seconds(a.updated, self._zone) for a in spec.articles), default=EMPTY_FEED_DATE))
         self_link = {"href": feed_url(spec, fmt, config), "rel": "self", "type": _FORMAT_TYPES[fmt]}
         if fmt == "atom":
             fg.id(self_link["href"])

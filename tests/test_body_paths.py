@@ -16,6 +16,7 @@ markup libxml2 builds otherwise than HTML5 (html5ever), non-ASCII links.
 from __future__ import annotations
 
 import itertools
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import lxml.etree
@@ -245,3 +246,46 @@ def test_the_autoclose_table_is_libxml2s() -> None:
         if f"<{old}" not in body._VOID and _libxml2_closes(old, new)
     }
     assert found == body._LIBXML2_CLOSES
+
+
+# ---------------------------------------------------------------- str methods for regexes
+
+forbidden_prone = st.text(alphabet=st.one_of(st.sampled_from(list("\x00\x01\x08\t\n\x0b\x0c\r\x1f \x7f\x80\x9f\xa0\xff\ufffd\ufffe\uffff\U00010000正a<&")),
+                                             st.characters()), max_size=60)
+
+
+def test_has_xml_forbidden_agrees_with_the_regex_on_every_code_point() -> None:
+    for code in range(0x110000):
+        char = chr(code)
+        assert body._has_xml_forbidden(char) == (XML_FORBIDDEN.search(char) is not None), hex(code)
+
+
+@given(forbidden_prone)
+def test_has_xml_forbidden_is_the_regex_search(text: str) -> None:
+    assert body._has_xml_forbidden(text) == (XML_FORBIDDEN.search(text) is not None)
+
+
+img_prone = st.lists(st.sampled_from(["<img", "<img ", "<img/", "<img>", "<imgx", "<img\t", ">", "<", "/>", " src=\"a>b\"",
+                                      "alt='<'", "data-src=x", "中", "\n", "<p>", "&gt;"]), max_size=12).map("".join)
+
+
+@given(img_prone)
+def test_img_tag_end_is_the_regex_match(html: str) -> None:
+    at = html.find("<img")
+    while at >= 0:
+        match = body._IN_IMG.match(html, at)
+        assert body._img_tag_end(html, at) == (match.end() if match else -1)
+        at = html.find("<img", at + 1)
+
+
+_REFERENCE_TAG = re.compile(r"<[^<>]*>")  # any tag: what text_of and first_image read on any input
+_REFERENCE_IMG = re.compile(r"<img\b([^<>]*)>")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(markup, lazy_img, plainly_written), min_size=1, max_size=5).map("".join), st.sampled_from(BASES))
+def test_tag_patterns_for_sanitised_html_read_it_as_the_general_ones(html: str, base: str) -> None:
+    """text_of and first_image read nh3's output, in which every `<` starts a tag and no tag holds a `<`."""
+    content = sanitise(html, base)
+    assert body._TAG.findall(content) == _REFERENCE_TAG.findall(content)
+    assert body._IMG.findall(content) == _REFERENCE_IMG.findall(content)

@@ -1,15 +1,21 @@
-"""How the feeds of a run are split between processes (parallel.split_feeds): contiguous, complete, balanced by real cost."""
+"""How a run's work is split between processes (feeds.parallel).
+
+Entries are made in batches that the processes take in turn; feeds are then
+put together in one contiguous part per process, of about equal cost. Small
+amounts of work stay in one process: forking is not free.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, strategies as st
 
 import feeds.parallel
 
 from feeds.model import FeedKind, FeedSpec, Listing
-from feeds.parallel import _COST_ARTICLE, _COST_FEED, split_feeds
+from feeds.parallel import _COST_ARTICLE, _COST_ENTRY, _COST_FEED, entry_batches, split_feeds
 
 WHEN = datetime(2022, 6, 17, tzinfo=UTC)
 
@@ -19,7 +25,7 @@ def feed(name: str, sources: list[str]) -> FeedSpec:
 
 
 def cost(part: list[int], specs: list[FeedSpec]) -> float:
-    return _COST_FEED * len(part) + _COST_ARTICLE * len({a.source for i in part for a in specs[i].articles})
+    return sum(_COST_FEED + _COST_ENTRY * len(specs[i].articles) for i in part)
 
 
 @pytest.fixture()
@@ -29,15 +35,19 @@ def any_size(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("any_size")
-def test_two_parts_are_contiguous_cover_every_feed_and_are_cut_at_the_best_place() -> None:
-    # a heavy family of feeds sharing the same 20 articles, then many light ones with their own
-    specs = [feed(f"a{i}", [f"x{k}" for k in range(20)]) for i in range(10)]
-    specs += [feed(f"b{i}", [f"y{i}-{k}" for k in range(3)]) for i in range(20)]
+@given(sizes=st.lists(st.integers(0, 60), min_size=1, max_size=80), jobs=st.integers(2, 6))
+def test_parts_are_contiguous_cover_every_feed_once_and_differ_by_at_most_one_feed(sizes: list[int], jobs: int) -> None:
+    specs = [feed(f"f{i}", [f"a{i}-{k}" for k in range(n)]) for i, n in enumerate(sizes)]
     indices = list(range(len(specs)))
-    left, right = split_feeds(indices, specs, 2)
-    assert left + right == indices
-    best = min(max(cost(indices[:k], specs), cost(indices[k:], specs)) for k in range(1, len(indices)))
-    assert max(cost(left, specs), cost(right, specs)) == best
+    parts = split_feeds(indices, specs, jobs)
+    assert [i for p in parts for i in p] == indices
+    assert all(parts) and len(parts) <= jobs
+    heaviest = max(cost([i], specs) for i in indices)
+    loads = [cost(p, specs) for p in parts]
+    if len(parts) == min(jobs, len(indices)):
+        assert max(loads) - min(loads) <= 2 * heaviest
+    share = cost(indices, specs) / min(jobs, len(indices))
+    assert max(loads) <= share + heaviest
 
 
 def test_one_job_one_feed_or_little_work_is_one_part_and_no_feed_is_no_part() -> None:
@@ -45,14 +55,20 @@ def test_one_job_one_feed_or_little_work_is_one_part_and_no_feed_is_no_part() ->
     assert split_feeds(list(range(40)), specs, 1) == [list(range(40))]
     assert split_feeds([2], specs, 2) == [[2]]
     assert split_feeds([], specs, 2) == []
-    assert split_feeds([0, 1, 2, 3], specs, 2) == [[0, 1, 2, 3]]  # ~80 ms of work: not worth a fork
+    assert split_feeds([0, 1, 2, 3], specs, 2) == [[0, 1, 2, 3]]  # ~7 ms of work: not worth a fork
 
 
-@pytest.mark.usefixtures("any_size")
-def test_more_processes_get_contiguous_parts_of_similar_cost() -> None:
-    specs = [feed(f"d{i}", [f"w{i}-{k}" for k in range(5)]) for i in range(40)]
-    parts = split_feeds(list(range(40)), specs, 4)
-    assert [i for p in parts for i in p] == list(range(40))
-    assert len(parts) == 4
-    loads = [cost(p, specs) for p in parts]
-    assert max(loads) - min(loads) <= _COST_FEED + 5 * _COST_ARTICLE
+def test_entries_of_a_big_run_come_in_batches_every_article_once_in_order() -> None:
+    sources = [f"{i:06d}.md" for i in range(5000)]
+    for jobs in (1, 2, 8):
+        batches = entry_batches(sources, jobs)
+        assert [s for b in batches for s in b] == sources
+        assert len(batches) >= 8 * jobs  # enough for the processes to finish together
+        assert max(len(b) for b in batches) <= 64  # and each batch's document stays small
+
+
+def test_a_few_articles_are_one_batch_made_in_the_run_itself() -> None:
+    few = [f"{i}.md" for i in range(int(feeds.parallel._PARALLEL_FROM_MS / _COST_ARTICLE) - 1)]
+    assert entry_batches(few, 2) == [few]
+    assert entry_batches(few, 1) == [few]
+    assert entry_batches([], 2) == []

@@ -432,3 +432,23 @@ def test_feeds_rendered_with_one_renderer_equal_feeds_rendered_alone(overrides: 
     for spec in specs:
         assert shared.atom(spec) == render_atom(spec, config), spec.names
         assert shared.rss(spec) == render_rss(spec, config), spec.names
+
+
+def test_feeds_put_together_from_entries_made_elsewhere_equal_feeds_rendered_in_one_go() -> None:
+    """A run makes each article's entries once, in any process, and other processes load them into feeds."""
+    config, specs, files = rendered_site()
+    maker = FeedRenderer(config)
+    made = maker.entries(a for spec in specs for a in spec.articles)
+    loads: list[str] = []
+
+    def load(source: str) -> tuple[bytes, bytes]:
+        loads.append(source)
+        return made[source]
+
+    assembler = FeedRenderer(config, specs, load=load)
+    for spec in specs:
+        atom_path, rss_path = feed_paths(spec)
+        assert assembler.atom(spec) == files[atom_path]
+        assert assembler.rss(spec) == files[rss_path]
+    assert sorted(loads) == sorted(made)  # each article's entries loaded once, however many feeds show it
+    assert assembler._chunks == {"atom": {}, "rss": {}}  # and dropped after its last feed

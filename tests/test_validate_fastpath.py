@@ -107,3 +107,21 @@ def test_repeated_entries_are_reported_where_they_repeat(kind: str) -> None:
     fast = _validate_plain_form(document, "f.xml", None, None)
     assert fast is not None and fast == _validate_whole(document, "f.xml", None, None)
     assert {m.code for m in fast} >= ({"DuplicateEntries"} if kind == "atom" else {"DuplicateValue"})
+
+
+def test_entry_checks_handed_to_another_process_are_recalled_there_with_the_same_findings() -> None:
+    """What one process of a run found checking entries spares the others the check, findings unchanged."""
+    damaged = ATOM.replace(b"<updated>2024", b"<updated>2024 ", 1)
+    expected = _validate_whole(damaged, "f.xml", None, None)
+    fastpath._memo.clear()
+    with fastpath.new_checks() as made:
+        assert _validate_plain_form(damaged, "f.xml", None, None) == expected
+    assert len(made) == damaged.count(b"<entry>")
+    # another process: its memo starts empty and numbers scopes its own way
+    fastpath._memo.clear()
+    fastpath._scopes.clear()
+    fastpath._scope_id(("some", "other", "scope", ()))
+    fastpath.remember(made)
+    with fastpath.new_checks() as again:
+        assert _validate_plain_form(damaged, "f.xml", None, None) == expected
+    assert again == []  # every entry recalled, none checked again

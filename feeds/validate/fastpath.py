@@ -26,6 +26,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -159,6 +161,8 @@ def replay(w: Walker, el: etree._Element, parent: Frame, key: str, table: Table)
     checked = _memo.pop(memo_key, None)
     if checked is None:
         checked = _check_entry(w, scope, context, fragment)
+        if _recording is not None:
+            _recording.append((memo_key, checked))
         if len(_memo) >= _MEMO_LIMIT:
             del _memo[next(iter(_memo))]  # least recently used: dicts keep insertion order
     _memo[memo_key] = checked
@@ -209,6 +213,40 @@ def _scope_id(scope: tuple[object, ...]) -> int:
 _SCOPES_LIMIT: Final = 1024
 _scopes: dict[tuple[object, ...], int] = {}
 _scope_numbers: Final = itertools.count()
+
+
+MemoEntry = tuple[tuple[object, ...], bool, int, int, Checked]
+"""One entry check, portable between processes forked from one run: (scope, context
+flag, entry length, entry hash, findings), its scope spelt out instead of numbered."""
+
+_recording: list[tuple[tuple[int, bool, int, int], Checked]] | None = None
+
+
+@contextmanager
+def new_checks() -> Iterator[list[MemoEntry]]:
+    """Collect the entry checks made (not recalled) inside the block, for `remember` in another process.
+
+    Only between processes forked from one another: an entry's hash is
+    Python's hash of its bytes, which is salted per interpreter.
+    """
+    global _recording
+    made: list[MemoEntry] = []
+    outer, _recording = _recording, []
+    try:
+        yield made
+    finally:
+        recorded, _recording = _recording, outer
+        scopes = {number: scope for scope, number in _scopes.items()}
+        made.extend((scopes[number], context, length, digest, checked)
+                    for (number, context, length, digest), checked in recorded if number in scopes)
+
+
+def remember(entries: list[MemoEntry]) -> None:
+    """Take entry checks made in another process of the same run (see `new_checks`)."""
+    for scope, context, length, digest, checked in entries:
+        if len(_memo) >= _MEMO_LIMIT:
+            del _memo[next(iter(_memo))]
+        _memo[(_scope_id(scope), context, length, digest)] = checked
 
 
 def complete(w: Walker) -> bool:
