@@ -50,6 +50,9 @@ def _article_name(name: str) -> bool:
     return dot > 0 and name[dot:].lower() in ARTICLE_SUFFIXES
 
 
+_by_path = itemgetter(0)  # of a (relative path, entry) pair
+
+
 def _walk(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
     """(relative POSIX path, directory entry) of every article file, in path order.
 
@@ -80,11 +83,8 @@ def _walk(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
             except OSError:
                 continue
             found.append((prefix + name, entry))
-    found.sort(key=_first)
+    found.sort(key=_by_path)
     return found
-
-
-_first = itemgetter(0)
 
 
 def list_article_files(root: Path) -> list[Path]:
