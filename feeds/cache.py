@@ -75,8 +75,35 @@ class HeaderRow(NamedTuple):
 
 
 # One encoder, made once: json.dumps builds a new one per call when given options.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ENCODE = _ENCODER.encode
 _DECODE = json.JSONDecoder().decode
+
+
+def _one_shot_encoder() -> Any:
+    """`_ENCODE` for the header rows, without its per-call setup (~1.6 us of ~3.3 us each).
+
+    JSONEncoder.encode builds json's C encoder anew on every call; this builds
+    it once, with the same options, so the text is the same. Without the
+    circular-reference check: a header is made of fresh tuples, lists and
+    strings that cannot contain themselves. Falls back to `_ENCODE` where
+    json has no C accelerator.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _ENCODE
+    e = _ENCODER
+    chunks = make(None, e.default, json.encoder.encode_basestring, None, e.key_separator, e.item_separator,
+                  e.sort_keys, e.skipkeys, e.allow_nan)
+    join = "".join
+
+    def encode(value: Any) -> str:
+        return join(chunks(value, 0))
+
+    return encode
+
+
+_ENCODE_ROW = _one_shot_encoder()
 _BODY_FORMATS = {member.value: member for member in BodyFormat}  # a dict lookup, not Enum's __call__
 
 
@@ -94,8 +121,8 @@ def encode_header(article: Article | None, warnings: Iterable[Diagnostic], error
     ]
     listing = [rec[4], rec[5], [x.name for x in a.authors], a.categories, a.tags]
     notes = [[w.path, w.message, w.line, w.severity] for w in warnings]
-    return HeaderRow(DRAFT if a.draft else USABLE, int(a.published.timestamp()), _ENCODE(listing),
-                     _ENCODE(notes) if notes else "", _ENCODE(rec))
+    return HeaderRow(DRAFT if a.draft else USABLE, int(a.published.timestamp()), _ENCODE_ROW(listing),
+                     _ENCODE_ROW(notes) if notes else "", _ENCODE_ROW(rec))
 
 
 def decode_article(record: str) -> Article:
@@ -119,12 +146,21 @@ def decode_listings(rows: list[tuple[str, str]]) -> list[Listing]:
         return []
     values = _DECODE("[" + ",".join(text for _, text in rows) + "]")
     fromiso = datetime.fromisoformat
+    # A site has a few dozen authors for thousands of articles: each name is
+    # made an Author once per call and shared (Authors are immutable).
+    authors_named: dict[str, Author] = {}
     listings = []
     for (source, _), (published, updated, authors, categories, tags) in zip(rows, values):
         published_at = fromiso(published)
+        people = []
+        for name in authors:
+            author = authors_named.get(name)
+            if author is None:
+                author = authors_named[name] = Author(name)
+            people.append(author)
         listings.append(Listing(
             source, published_at, published_at if updated == published else fromiso(updated),
-            tuple([Author(name) for name in authors]), tuple(map(tuple, categories)), tuple(tags),
+            tuple(people), tuple(map(tuple, categories)), tuple(tags),
         ))
     return listings
 
@@ -189,10 +225,19 @@ class Cache:
 
     @classmethod
     def attach(cls, path: Path) -> "Cache":
-        """Another connection to a cache a run has already opened (from one of its worker processes)."""
+        """Another connection to a cache a run has already opened (from one of its worker processes).
+
+        With the durability of the run's own connection (synchronous is set per
+        connection; SQLite's default would sync the disk at every commit of
+        every worker batch, 0.5-3 ms each here: 40% of the cost of a row).
+        """
+        db = None
         try:
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+            db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error as exc:
+            if db is not None:
+                db.close()
             cache = cls(None, path)
             cache.problem = f"cache file {path} failed ({exc})"
             return cache

@@ -113,7 +113,7 @@ def parse_date(value: str, zone: tzinfo, aliases: Mapping[str, str]) -> datetime
     if not text:
         raise DateError("the date is empty")
     if text[0].isdigit():
-        if text.isdigit() or _EPOCH.fullmatch(text):
+        if text.isdigit() or ("." in text and _EPOCH.fullmatch(text)):  # (_EPOCH: digits, maybe a fraction)
             return _parse_number(text, zone)
         try:
             return normalise(datetime.fromisoformat(text), zone)

@@ -405,7 +405,7 @@ def read_simple(front: str) -> dict[str, Any] | None:
             data[pending] = items or None
             pending = None
         key, colon, rest = line.partition(":")
-        if not colon or not _simple_key(key):
+        if not colon or (key not in _KEYS_SEEN and not _simple_key(key)):
             return None
         text = rest.lstrip(" ")
         if not text:
@@ -443,6 +443,8 @@ def _simple_scalar(text: str) -> Any:
         if len(quoted) < 2 or quoted[-1] != first:
             return _UNSURE
         if first == "'":  # '' is a quote; any other quote would end the scalar early
+            if "'" not in inner:
+                return inner
             return _UNSURE if "'" in inner.replace("''", "") else inner.replace("''", "'")
         return _UNSURE if '"' in inner or "\\" in inner else inner
     if first in _INDICATORS or ": " in text or " #" in text:

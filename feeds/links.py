@@ -71,9 +71,11 @@ def is_absolute_http(url: str) -> bool:
     match = _ABSOLUTE_HTTP.match(url)
     if match is None:
         return False
-    authority = match.group()[match.group().index("//") + 2 :]
+    found = match.group()
+    authority = found[found.index("//") + 2 :]
     end = match.end()
-    if (end == len(url) or url[end] in "/?#") and authority.isascii() and not any(c in authority for c in ":[]"):
+    if ((end == len(url) or url[end] in "/?#") and authority.isascii()
+            and ":" not in authority and "[" not in authority and "]" not in authority):
         return True  # the whole authority, with no port or IPv6 brackets: nothing urlsplit could refuse
     try:
         urlsplit(url).port

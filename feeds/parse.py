@@ -122,7 +122,10 @@ class _Reader:
         return None
 
     def first_text(self, keys: tuple[str, ...]) -> tuple[str, str] | tuple[None, None]:
+        meta = self.meta
         for key in keys:
+            if meta.get(key) is None:  # absent: most keys of most articles, skipped without a call
+                continue
             value = self.text(key)
             if value is not None:
                 return key, value
@@ -207,7 +210,11 @@ class _Reader:
             hierarchies: list[Any] = [[value]]
         elif isinstance(value, list):
             # Hexo: a list is one path; if any item is a list, every item is a path.
-            hierarchies = value if any(isinstance(item, list) for item in value) else [value]
+            hierarchies = [value]
+            for item in value:  # (a loop, not any() over a generator: ~0.4 us less per article)
+                if isinstance(item, list):
+                    hierarchies = value
+                    break
         else:
             self.warn(key, f"`{key}` should be a name, a list or a list of lists, not {_kind(value)}; ignored")
             return ()
@@ -344,7 +351,8 @@ class _Reader:
 def _author(value: Any) -> Author | None:
     if isinstance(value, str):
         text = _squeeze(value)
-        match = _PERSON.fullmatch(text)
+        # Without "<" or "(" there is no email or url to find: a plain name (most are).
+        match = _PERSON.fullmatch(text) if "<" in text or "(" in text else None
         if match and match.group("name") and (match.group("email") or match.group("uri")):
             uri = match.group("uri")
             if uri is None or is_absolute_http(uri):

@@ -9,6 +9,7 @@ RunReport that the CLI turns into messages and an exit code.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from feeds.cache import (
@@ -44,7 +46,7 @@ from feeds.fingerprint import (
 from feeds.parallel import entry_batches, parallel_map, split_feeds
 from feeds.publish import Publication, Staged
 from feeds.spill import EntrySpill, Place
-from feeds.read import article_names, read_source, stat_article_files
+from feeds.read import article_names, read_relative, read_source, stat_article_files
 
 if TYPE_CHECKING:
     from feeds.render import FeedRenderer
@@ -162,8 +164,6 @@ _cache_writers: Any = None
 
 def _parse_header(rel: str, known_digest: str) -> ParsedRow:
     """Read one file and parse its front matter."""
-    from feeds.read import read_relative
-
     try:
         source = read_relative(_root, rel)
     except ArticleError as exc:
@@ -172,13 +172,20 @@ def _parse_header(rel: str, known_digest: str) -> ParsedRow:
     digest = digest_of(rel, source.data)
     if digest == known_digest:
         return rel, digest, None, stat
-    from feeds.parse import parse_article
-
     try:
-        parsed = parse_article(source, _config, with_body=False)
+        parsed = _parse_module().parse_article(source, _config, with_body=False)
         return rel, digest, encode_header(parsed.article, parsed.warnings, None), stat
     except ArticleError as exc:
         return rel, digest, encode_header(None, (), exc), stat
+
+
+@functools.cache
+def _parse_module() -> ModuleType:
+    """feeds.parse, imported on first use (a run with nothing to parse never loads the parser),
+    then found with one call instead of an import statement per file (~0.6 us)."""
+    import feeds.parse
+
+    return feeds.parse
 
 
 def _parse_batch(batch: list[tuple[str, str]]) -> tuple[list[tuple[Any, ...]], bool]:
@@ -573,7 +580,8 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
         done += len(parsed)
         progress("read", done, len(todo))
         # Decoded now, while the workers go on: grouping needs them all after a cold start.
-        for listing in decode_listings([(rel, t[4]) for rel, _, *t in parsed if len(t) > 2 and t[2] == USABLE]):
+        # (A row is rel, digest, size, mtime_ns, then the HeaderRow fields when it was parsed.)
+        for listing in decode_listings([(row[0], row[6]) for row in parsed if len(row) > 4 and row[4] == USABLE]):
             decoded[listing.source] = listing
         for rel, digest, size, mtime_ns, *fields in parsed:
             stat = Stat(size, mtime_ns) if size >= 0 else None
@@ -593,26 +601,36 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
     cache.drop_headers(set(cached) - set(rows))
 
     due = None if now is None else now.timestamp()
-    headers = Headers([], {}, records, decoded, [_with_stat(f, stats) for f in files])
+    headers = Headers([], {}, records, decoded, [f if f.stat is not None else _with_stat(f, stats) for f in files])
+    # This loop runs after the last worker is done, once per file (50,000 at
+    # most): counts are kept in locals and added to the report once.
+    listings, digests, diagnostics = headers.listings, headers.digests, report.diagnostics
+    read = rejected = drafts = 0
     for f in files:  # in file order, so messages and ties come out the same every run
-        digest, row = rows[f.rel]
-        notes = _notes(f.rel, row.notes) if row.notes else ()
-        if row.state == REJECTED:
-            report.rejected += 1
-            report.diagnostics.extend(notes)
+        rel = f.rel
+        digest, row = rows[rel]
+        state = row.state
+        if state == REJECTED:
+            rejected += 1
+            if row.notes:
+                diagnostics.extend(_notes(rel, row.notes))
             continue
-        report.read += 1
-        if row.state == DRAFT:
-            report.drafts += 1
+        read += 1
+        if state == DRAFT:
+            drafts += 1
             continue
-        report.diagnostics.extend(notes)
+        if row.notes:
+            diagnostics.extend(_notes(rel, row.notes))
         if due is not None and row.published > due:
             report.scheduled += 1  # published by the first run after its date
             moment = datetime.fromtimestamp(row.published, UTC)
             report.next_due = min(report.next_due or moment, moment)
             continue
-        headers.listings.append((f.rel, row.listing))
-        headers.digests[f.rel] = digest
+        listings.append((rel, row.listing))
+        digests[rel] = digest
+    report.read += read
+    report.rejected += rejected
+    report.drafts += drafts
     return headers
 
 

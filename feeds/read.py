@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from feeds.errors import ArticleError
@@ -39,8 +40,17 @@ class Source:
     stat: tuple[int, int] | None = None  # (st_size, st_mtime_ns) when it was opened: what the cache compares
 
 
-def _skipped(name: str) -> bool:
-    return name.startswith(_SKIPPED_PREFIXES)
+def _article_name(name: str) -> bool:
+    """Whether a listed name (not skipped, so not starting with a dot) has an article suffix.
+
+    The suffix as os.path.splitext gives it for such names, without its cost:
+    this runs for every file of the folder on every run.
+    """
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in ARTICLE_SUFFIXES
+
+
+_by_path = itemgetter(0)  # of a (relative path, entry) pair
 
 
 def _walk(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
@@ -62,19 +72,18 @@ def _walk(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
             continue  # an unreadable subfolder is not an article; skip it
         for entry in entries:
             name = entry.name
-            if _skipped(name):
+            if name.startswith(_SKIPPED_PREFIXES):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{name}/"))
                     continue
-                if not entry.is_file():
+                if not _article_name(name) or not entry.is_file():
                     continue
             except OSError:
                 continue
-            if os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES:
-                found.append((prefix + name, entry))
-    found.sort(key=lambda item: item[0])
+            found.append((prefix + name, entry))
+    found.sort(key=_by_path)
     return found
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from feeds.dates import DateError, parse_date
+from feeds.dates import _EPOCH, DateError, parse_date
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -208,3 +208,10 @@ def test_dates_at_the_ends_of_time_are_still_checked() -> None:
         read("0001-01-01 00:00:00")  # Shanghai is ahead of UTC: the instant is before year 1
     with pytest.raises(DateError, match="out of range"):
         read("9999-12-31 23:59:59-05:00")
+
+
+@given(st.text(alphabet="0123456789٣.-: T+Z", min_size=1, max_size=14))
+def test_epoch_seconds_are_looked_for_only_where_they_can_be(text: str) -> None:
+    # parse_date tries _EPOCH only on text with a "." (or all digits): nothing else can match it.
+    if _EPOCH.fullmatch(text):
+        assert text.isdigit() or "." in text

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feeds import read
 from feeds.errors import ArticleError
@@ -128,3 +130,10 @@ def test_stat_article_files_lists_the_same_files_with_their_stat(tmp_path: Path)
     for (rel, size, mtime_ns), path in zip(stated, listed):
         st = path.stat()
         assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns)
+
+
+@given(st.text(alphabet=st.sampled_from(list("aM.dHtmlKkrown_~# 中\u212a\u0130")), min_size=1, max_size=14))
+def test_an_article_name_is_told_by_the_suffix_splitext_gives(name: str) -> None:
+    if name.startswith(read._SKIPPED_PREFIXES):
+        return  # never asked: the scan skips these names first
+    assert read._article_name(name) == (os.path.splitext(name)[1].lower() in read.ARTICLE_SUFFIXES)
