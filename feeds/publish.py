@@ -25,11 +25,13 @@ import json
 import os
 import re
 import stat
+import sys
 import tempfile
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from feeds.errors import PublishError
 
@@ -335,6 +337,8 @@ def _write_temp(target: Path, data: bytes, mode: int) -> str:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            _start_writeback(fh.fileno())
             os.fchmod(fh.fileno(), mode)
     except BaseException:
         _unlink_quietly(tmp)
@@ -369,6 +373,33 @@ def _fsync_file(path: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _start_writeback(fd: int) -> None:
+    """Ask the kernel to start writing the file's pages to disk now, without waiting for it.
+
+    The flush before the renames (syncfs) then finds most of the run's
+    files already written, instead of waiting for all of them at once.
+    Linux only; elsewhere the flush simply does all the work.
+    """
+    if _sync_file_range is not None:
+        _sync_file_range(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)
+
+
+def _load_sync_file_range() -> Any:
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    function.restype = ctypes.c_int
+    return function
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+_sync_file_range = _load_sync_file_range() if sys.platform.startswith("linux") else None
 
 
 def _syncfs(root: Path) -> bool:
