@@ -55,6 +55,5 @@ def pages_fingerprint(config_fp: str, specs: list[FeedSpec]) -> str:
 def snapshot_of(files: list[ArticleFile], config_fp: str) -> str:
     """One digest of every article file's path, size and mtime, and the configuration."""
     h = hashlib.blake2b(config_fp.encode(), digest_size=16)
-    for f in files:
-        h.update(f"{f.rel}\0{f.stat.size}\0{f.stat.mtime_ns}\n".encode())
+    h.update("".join([f"{f.rel}\0{f.stat.size}\0{f.stat.mtime_ns}\n" for f in files]).encode())
     return h.hexdigest()

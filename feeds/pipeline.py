@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from feeds.cache import (
     DRAFT,
+    CachedHeader,
     REJECTED,
     USABLE,
     Cache,
@@ -356,15 +357,17 @@ def _run(config: Config, options: RunOptions, on_progress: Progress | None) -> R
         # from the open file: the scan only lists names (50,000 stats saved).
         warm = cache.has_headers()
         files = scan(options.articles, with_stats=warm)
-        if warm:
-            replay = _nothing_changed(cache, snapshot_of(files, fp), options)
+        snapshot = snapshot_of(files, fp) if warm else None
+        if snapshot is not None:
+            replay = _nothing_changed(cache, snapshot, options)
             if replay is not None:
                 return replay
         report = RunReport(files=len(files))
         if cache.problem:
             report.notes.append(cache.problem)
         files = _generate(config, options, files, cache, fp, report, on_progress or _no_progress)
-        _remember(cache, snapshot_of(files, fp), report)
+        # A warm scan's stats are the ones the run went by: the same snapshot.
+        _remember(cache, snapshot or snapshot_of(files, fp), report)
         return report
     finally:
         global _publication, _worker_cache, _spill, _maker
@@ -558,15 +561,16 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
     """Parse what changed, take the rest from the cache, count and report every file."""
     global _cache_path, _cache_writers
     cached = cache.headers()
-    rows: dict[str, tuple[str, HeaderRow]] = {}  # rel -> (digest, row)
+    # rel -> (digest, row): a CachedHeader is read like a HeaderRow (state, published, listing, notes)
+    rows: dict[str, tuple[str, HeaderRow | CachedHeader]] = {}
     todo: list[tuple[str, str]] = []  # (rel, known digest): plain tuples are cheap to send to the workers
     stats: dict[str, Stat] = {}  # of the files read this run, as they were read
     for f in files:
         hit = cached.get(f.rel)
-        if hit is not None and hit[0] == f.stat:
-            rows[f.rel] = (hit[1], hit[2])
+        if hit is not None and f.stat is not None and hit.size == f.stat.size and hit.mtime_ns == f.stat.mtime_ns:
+            rows[f.rel] = (hit.digest, hit)
         else:
-            todo.append((f.rel, hit[1] if hit is not None else ""))
+            todo.append((f.rel, hit.digest if hit is not None else ""))
     unstored = []
     records: dict[str, str] = {}
     _cache_path = cache.path if cache.usable else None
@@ -589,7 +593,7 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
                 stats[rel] = stat
             row = HeaderRow(*fields) if fields else None
             if row is None:  # same bytes as the cached header: only the stat changed
-                row = cached[rel][2]
+                row = cached[rel].row()
                 if stat is not None:
                     unstored.append((rel, stat, digest, row._replace(record=cache.records([rel]).get(rel, ""))))
             elif not stored:
@@ -665,8 +669,7 @@ def _grouped(headers: Headers, cache: Cache, config_fp: str, config: Config) -> 
     from feeds.group import group_feeds
 
     h = hashlib.sha256(config_fp.encode())
-    for source, listing in headers.listings:
-        h.update(f"{source}\0{listing}\n".encode())
+    h.update("".join([f"{source}\0{listing}\n" for source, listing in headers.listings]).encode())
     key = h.hexdigest()
     try:
         stored = json.loads(cache.meta("groups") or "null")

@@ -124,7 +124,9 @@ def test_a_worker_connection_writes_rows_the_run_reads_back(tmp_path: Path) -> N
                       datetime(2022, 1, 1, tzinfo=timezone.utc))
     row = encode_header(article, (), None)
     assert worker.put_headers([("a.md", Stat(10, 20), "d" * 32, row)])
-    assert run.headers() == {"a.md": (Stat(10, 20), "d" * 32, row._replace(record=""))}
+    (cached,) = run.headers().values()
+    assert (cached.path, cached.size, cached.mtime_ns, cached.digest) == ("a.md", 10, 20, "d" * 32)
+    assert cached.row() == row._replace(record="")
     assert run.records(["a.md"]) == {"a.md": row.record}
     with sqlite3.connect(tmp_path / "cache.sqlite") as other:
         assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
