@@ -364,3 +364,25 @@ def test_characters_xml_cannot_carry_are_removed_with_a_warning_naming_the_artic
     assert entry.title == "Bell and next-line in the title"
     assert "A delete and an escape in the body." in entry.content[0].value
     assert not validate_bytes(feed, "atom.xml")
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(site: tuple[Path, Path], tmp_path: Path) -> None:
+    """A run turns the collector off in its own process (speed only); a program calling it gets it back as it was."""
+    import gc
+
+    from feeds.pipeline import RunOptions, SourceMissing, generate as run
+
+    articles, dist = site
+    config = load_config(articles.parent / "feeds.yaml", {"site_url": SITE})
+    threshold = gc.get_threshold()
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            report = run(config, RunOptions(articles, dist, jobs=2, use_cache=False))
+            assert report.written or report.unchanged
+            assert gc.isenabled() is enabled and gc.get_threshold() == threshold
+            with pytest.raises(SourceMissing):  # a run that fails restores it too
+                run(config, RunOptions(tmp_path / "missing", dist))
+            assert gc.isenabled() is enabled and gc.get_threshold() == threshold
+        finally:
+            gc.enable()
