@@ -46,9 +46,6 @@ def _die_with_run(run_pid: int) -> None:
     Otherwise a worker in the middle of a long task would go on after the
     run died, burning CPU that the next cron run needs.
     """
-    import gc
-
-    gc.enable()  # the run keeps it off in its own process (pipeline._few_collections); workers keep it on
     try:
         import ctypes
         import signal
