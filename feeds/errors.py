@@ -39,6 +39,10 @@ class ArticleError(FeedsError):
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(self.path, self.message, self.line, "error")
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        # Errors are raised in worker processes too: each must travel back to the run whole.
+        return type(self), (self.path, self.message, self.line)
+
     def __str__(self) -> str:
         return str(self.diagnostic())
 
@@ -51,6 +55,9 @@ class ConfigError(FeedsError):
         self.path = path
         self.message = message
         self.line = line
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return type(self), (self.message, self.path, self.line)
 
     def __str__(self) -> str:
         if self.path is None:
@@ -83,6 +90,9 @@ class SegmentClashError(FeedsError):
         )
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return type(self), (self.kind, self.first, self.second, self.segment, self.first_path, self.second_path)
+
     def __str__(self) -> str:
         return self.message
 
@@ -94,6 +104,9 @@ class PublishError(FeedsError):
         super().__init__(message)
         self.path = path
         self.message = message
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return type(self), (self.path, self.message)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

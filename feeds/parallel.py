@@ -6,7 +6,9 @@ instead of having it pickled, and they never outlive a run that was killed.
 
 from __future__ import annotations
 
+import functools
 import os
+import pickle
 from typing import Callable, Iterator, Sequence, TypeVar
 
 from feeds.model import FeedSpec
@@ -31,13 +33,33 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], jobs: int, chunk: i
 
     def results() -> Iterator[R]:
         try:
-            yield from pool.imap_unordered(func, items, chunksize=chunk)
+            yield from pool.imap_unordered(functools.partial(_reported, func), items, chunksize=chunk)
         finally:
             pool.terminate()
             pool.join()
             gc.unfreeze()
 
     return results()
+
+
+class WorkerFailed(RuntimeError):
+    """An exception in a worker that could not be sent back as it was (it would not unpickle)."""
+
+
+def _reported(func: Callable[[T], R], item: T) -> R:
+    """func(item) in a worker, its exception made one the run can receive.
+
+    An exception the run cannot unpickle does not fail the run: it leaves
+    multiprocessing waiting for a result forever (a cron job that never ends).
+    """
+    try:
+        return func(item)
+    except Exception as exc:
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise WorkerFailed(f"{type(exc).__name__}: {exc}") from None
+        raise
 
 
 def _die_with_run(run_pid: int) -> None:

@@ -267,7 +267,6 @@ def _make_entries(sources: list[str]) -> EntriesResult:
     """
     from feeds.body import complete
     from feeds.parse import body_of
-    from feeds.read import read_relative
     from feeds.validate import fastpath, validate_bytes
 
     diagnostics: list[Diagnostic] = []

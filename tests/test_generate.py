@@ -386,3 +386,30 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(site: tuple[Path, Pat
             assert gc.isenabled() is enabled and gc.get_threshold() == threshold
         finally:
             gc.enable()
+
+
+@pytest.mark.parametrize("where", ["feeds.publish._write_temp", "feeds.spill._write_all"])
+def test_a_full_disk_in_a_worker_process_is_exit_4_and_the_last_feeds_stay(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Worker processes write the staged feeds and the run's entries; their I/O errors reach the CLI whole."""
+    import errno
+    import importlib
+
+    import feeds.parallel
+
+    articles, dist = site
+    assert run_site(site)[0] == 0
+    before = {p: p.read_bytes() for p in feeds_in(dist)}
+    for path in articles.glob("*.md"):  # every feed must be written again
+        path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: 新", 1), encoding="utf-8")
+    monkeypatch.setattr(feeds.parallel, "_PARALLEL_FROM_MS", 0.0)  # fork workers even for this small site
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "/full/disk")
+
+    module, name = where.rsplit(".", 1)
+    monkeypatch.setattr(importlib.import_module(module), name, full)  # inherited by the forked workers
+    code, out, err = run_site(site, "--jobs", "2")
+    assert code == 4, err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert {p: p.read_bytes() for p in feeds_in(dist)} == before

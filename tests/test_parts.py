@@ -72,3 +72,50 @@ def test_a_few_articles_are_one_batch_made_in_the_run_itself() -> None:
     assert entry_batches(few, 2) == [few]
     assert entry_batches(few, 1) == [few]
     assert entry_batches([], 2) == []
+
+
+class _NeedsTwoArguments(Exception):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")  # pickles as one argument: cannot be unpickled
+
+
+def _fails_oddly(item: int) -> int:
+    if item == 3:
+        raise _NeedsTwoArguments("a.md", "broken")
+    return item
+
+
+def _fails_plainly(item: int) -> int:
+    if item == 3:
+        raise OSError(28, "No space left on device", "/full")
+    return item
+
+
+def test_a_worker_exception_always_reaches_the_run_instead_of_hanging_it() -> None:
+    import signal
+
+    from feeds.parallel import WorkerFailed, parallel_map
+
+    signal.alarm(60)  # before the fix, multiprocessing waited forever for the result it could not unpickle
+    try:
+        with pytest.raises(WorkerFailed, match="_NeedsTwoArguments: a.md: broken"):
+            list(parallel_map(_fails_oddly, list(range(8)), 2, 1))
+        with pytest.raises(OSError, match="No space left") as caught:  # a picklable one arrives as it was
+            list(parallel_map(_fails_plainly, list(range(8)), 2, 1))
+        assert caught.value.filename == "/full"
+        assert sorted(parallel_map(_fails_oddly, [0, 1, 2], 2, 1)) == [0, 1, 2]
+    finally:
+        signal.alarm(0)
+
+
+def test_every_feeds_error_travels_between_processes_whole() -> None:
+    import pickle
+
+    from feeds.errors import ArticleError, ConfigError, PublishError, SegmentClashError
+
+    errors = [ArticleError("a.md", "bad date", 4), ConfigError("bad limit", "feeds.yaml", 2),
+              PublishError("dist/x", "No space left on device"),
+              SegmentClashError("category", "AI", "ai", "ai", "a.md", "b.md")]
+    for error in errors:
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error) and vars(again) == vars(error)
