@@ -6,6 +6,8 @@ import multiprocessing
 import os
 from pathlib import Path
 
+import pytest
+
 from feeds.spill import EntrySpill, Place
 
 spill: EntrySpill | None = None
@@ -17,7 +19,17 @@ def made_by_a_worker(n: int) -> dict[str, Place]:
                       for k in range(20)})
 
 
-def test_entries_put_by_several_processes_come_back_whole_and_leave_no_file(tmp_path: Path) -> None:
+@pytest.fixture(params=["memfd", "temporary file"])
+def kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of keeping the spill: anonymous memory (Linux), a nameless file in the state folder."""
+    if request.param == "temporary file":
+        monkeypatch.delattr(os, "memfd_create", raising=False)
+    elif not hasattr(os, "memfd_create"):
+        pytest.skip("no memfd_create here")
+    return str(request.param)
+
+
+def test_entries_put_by_several_processes_come_back_whole_and_leave_no_file(tmp_path: Path, kind: str) -> None:
     global spill
     spill = EntrySpill(tmp_path)
     try:
@@ -35,7 +47,7 @@ def test_entries_put_by_several_processes_come_back_whole_and_leave_no_file(tmp_
         spill = None
 
 
-def test_an_empty_pair_and_an_empty_batch_are_fine(tmp_path: Path) -> None:
+def test_an_empty_pair_and_an_empty_batch_are_fine(tmp_path: Path, kind: str) -> None:
     store = EntrySpill(tmp_path)
     try:
         assert store.put({}) == {}
