@@ -263,6 +263,9 @@ class FeedRenderer:
     building and serialising an article again for each of the ~10 feeds it
     is in. Give `specs` (all feeds of the run) and each entry's bytes are
     dropped after the last feed that uses it, which bounds memory.
+    A run splits the work between processes: one renderer hands over the
+    entries it serialised (`entries`), and renderers in other processes put
+    feeds together from them (`load`), serialising nothing themselves.
     Not thread-safe (its FeedGenerators are reused): one renderer per thread.
     """
 
