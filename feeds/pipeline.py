@@ -87,6 +87,7 @@ class RunReport:
     unchanged: int = 0
     removed: int = 0
     invalid: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # articles whose body failed: tried again next run
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # one line per file or feed, for --verbose
@@ -408,7 +409,7 @@ def _nothing_changed(cache: Cache, snapshot: str, options: RunOptions) -> RunRep
         due = stored["next_due"]
         if due is not None and options.now is not None and datetime.fromisoformat(due) <= options.now:
             return None
-        if stored["invalid"]:  # a run that held a feed back is not settled: try it again
+        if stored["invalid"] or stored.get("left_out"):  # a feed held back, an article left out: try again
             return None
         if not set(stored["outputs"]) <= untouched(options.out):
             return None
@@ -429,7 +430,7 @@ def _remember(cache: Cache, snapshot: str, report: RunReport) -> None:
     """Store what the next run needs to see that nothing changed."""
     stored = {
         "files": report.files, "read": report.read, "drafts": report.drafts, "scheduled": report.scheduled,
-        "rejected": report.rejected, "feeds": report.feeds, "invalid": report.invalid,
+        "rejected": report.rejected, "feeds": report.feeds, "invalid": report.invalid, "left_out": report.left_out,
         "diagnostics": [[d.path, d.message, d.line, d.severity] for d in report.diagnostics],
         "next_due": report.next_due.isoformat() if report.next_due else None,
         "outputs": report.outputs,
@@ -483,9 +484,13 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
         if failed:
             report.read -= len(failed)
             report.rejected += len(failed)
+            report.left_out = sorted(failed)
         _specs[:] = specs
         for i in todo if failed else ():
-            _specs[i] = replace(specs[i], articles=tuple(a for a in specs[i].articles if a.source not in failed))
+            if any(a.source in failed for a in specs[i].articles):
+                _specs[i] = replace(specs[i], articles=tuple(a for a in specs[i].articles if a.source not in failed))
+                for path in feed_paths(specs[i]):  # not what its fingerprint says: render it again next run
+                    fingerprints.pop(path, None)
         done = 0
         for part in parallel_map(_render_part, split_feeds(todo, specs, options.jobs), options.jobs, 1):
             for result in part:

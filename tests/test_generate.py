@@ -413,3 +413,37 @@ def test_a_full_disk_in_a_worker_process_is_exit_4_and_the_last_feeds_stay(
     assert code == 4, err
     assert "No space left on device" in err and "Traceback" not in err
     assert {p: p.read_bytes() for p in feeds_in(dist)} == before
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_article_whose_body_fails_is_left_out_reported_and_tried_again_next_run(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
+    """A body that cannot be rendered (its file changed under the run, a read error) costs that article only."""
+    import feeds.body
+    import feeds.parallel
+    from feeds.errors import ArticleError
+
+    articles, dist = site
+    monkeypatch.setattr(feeds.parallel, "_PARALLEL_FROM_MS", 0.0)  # with 2 jobs, in forked workers
+    complete = feeds.body.complete
+
+    def failing(article, body, config):  # type: ignore[no-untyped-def]
+        if article.source == SEED:
+            raise ArticleError(SEED, "cannot read the file: Input/output error")
+        return complete(article, body, config)
+
+    monkeypatch.setattr(feeds.body, "complete", failing)
+    code, out, err = run_site(site, "--jobs", jobs)
+    assert code == 1 and "Traceback" not in err
+    assert f"{SEED}: error: cannot read the file: Input/output error" in err
+    assert "1 rejected" in out
+    site_feed = feedparser.parse((dist / "atom.xml").read_bytes())
+    assert len(site_feed.entries) == 8 and not any("华为云陶志强" in e.title for e in site_feed.entries)
+    for path in feeds_in(dist):  # every feed it was in is still published, valid, without it
+        assert not [m for m in validate_bytes(path.read_bytes(), str(path)) if m.severity == "error"]
+
+    monkeypatch.setattr(feeds.body, "complete", complete)  # the trouble is gone; the file did not change
+    code, out, err = run_site(site, "--jobs", jobs)
+    assert code == 0, err
+    site_feed = feedparser.parse((dist / "atom.xml").read_bytes())
+    assert len(site_feed.entries) == 9 and any("华为云陶志强" in e.title for e in site_feed.entries)
