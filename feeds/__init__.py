@@ -2,7 +2,7 @@
 
 The pipeline reads left to right in the module names:
 read -> frontmatter/dates/parse -> body -> group -> render -> validate -> publish,
-driven by pipeline.py, with cli.py as the only place that prints or exits.
+driven by pipeline.py (workers.py: what each of its processes does), with cli.py as the only place that prints or exits.
 """
 
 __version__ = "0.1.0"

@@ -3,13 +3,13 @@
 This module sequences the pure stages and decides what each run really has
 to do: which files to read again (the cache), which bodies to render (only
 those of articles that reach a feed), which feeds to render again (only those
-whose inputs changed), and on how many cores. It prints nothing: it returns a
-RunReport that the CLI turns into messages and an exit code.
+whose inputs changed), and on how many cores (the work itself, in whichever
+process does it, is in workers.py). It prints nothing: it returns a RunReport
+that the CLI turns into messages and an exit code.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import json
@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
+from feeds import workers
 from feeds.cache import (
     DRAFT,
     CachedHeader,
@@ -32,27 +32,20 @@ from feeds.cache import (
     decode_article,
     decode_listings,
     decode_notes,
-    encode_header,
 )
 from feeds.config import Config
 from feeds.errors import ArticleError, Diagnostic, FeedsError
 from feeds.model import Article, FeedKind, FeedSpec, Listing
 from feeds.fingerprint import (
     config_fingerprint,
-    digest_of,
     feed_fingerprint,
     pages_fingerprint,
     snapshot_of,
 )
 from feeds.parallel import entry_batches, parallel_map, split_feeds
-from feeds.publish import Publication, Staged
-from feeds.spill import EntrySpill, Place
-from feeds.read import article_names, read_relative, read_source, stat_article_files
-
-if TYPE_CHECKING:
-    from feeds.render import FeedRenderer
-    from feeds.validate import Message
-    from feeds.validate.fastpath import MemoEntry
+from feeds.publish import Publication
+from feeds.spill import EntrySpill
+from feeds.read import article_names, read_source, stat_article_files
 
 STATE_DIR = ".feeds"  # same folder as publish.STATE_DIR: manifest, cache and lock live there
 CACHE_FILE = "cache.sqlite"
@@ -145,175 +138,6 @@ def scan(root: Path, *, with_stats: bool = True) -> list[ArticleFile]:
     return [ArticleFile(rel, Stat(size, mtime_ns)) for rel, size, mtime_ns in found]
 
 
-# ------------------------------------------------------- parallel work
-# Workers are forked after these are set, so they inherit them instead of
-# having them pickled; each worker function takes only small items.
-
-_root: Path = Path(".")
-_config: Config = Config()
-_specs: list[FeedSpec] = []
-
-ParsedRow = tuple[str, str, HeaderRow | None, Stat | None]
-"""(rel, digest, row: None when the digest is known, the file's stat when it was read: None if it could not be)"""
-
-_cache_path: Path | None = None
-_worker_cache: tuple[int, Path, Cache] | None = None
-# Taken by a worker around its cache write. SQLite lets one writer in at a
-# time and makes the other poll, sleeping up to 100 ms between tries; this
-# lock wakes the waiting worker as soon as the first one commits instead.
-_cache_writers: Any = None
-
-
-def _parse_header(rel: str, known_digest: str) -> ParsedRow:
-    """Read one file and parse its front matter."""
-    try:
-        source = read_relative(_root, rel)
-    except ArticleError as exc:
-        return rel, "", encode_header(None, (), exc), None
-    stat = Stat(*source.stat) if source.stat is not None else None
-    digest = digest_of(rel, source.data)
-    if digest == known_digest:
-        return rel, digest, None, stat
-    try:
-        parsed = _parse_module().parse_article(source, _config, with_body=False)
-        return rel, digest, encode_header(parsed.article, parsed.warnings, None), stat
-    except ArticleError as exc:
-        return rel, digest, encode_header(None, (), exc), stat
-
-
-@functools.cache
-def _parse_module() -> ModuleType:
-    """feeds.parse, imported on first use (a run with nothing to parse never loads the parser),
-    then found with one call instead of an import statement per file (~0.6 us)."""
-    import feeds.parse
-
-    return feeds.parse
-
-
-def _parse_batch(batch: list[tuple[str, str]]) -> tuple[list[tuple[Any, ...]], bool]:
-    """Parse a batch of files and store their rows in the cache from this process.
-
-    The whole header records (most of the bytes) then never travel back to
-    the run, which would otherwise spend a third of a core receiving them:
-    it gets each row without its record, and `True`. If this process cannot
-    write the cache, the records come back whole, with `False`.
-    """
-    global _worker_cache
-    parsed = [_parse_header(rel, known) for rel, known in batch]
-    fresh = [(rel, stat, digest, row) for rel, digest, row, stat in parsed if digest and row is not None and stat]
-    stored = False
-    if _cache_path is not None and fresh:
-        if _worker_cache is None or _worker_cache[:2] != (os.getpid(), _cache_path):
-            if _worker_cache is not None and _worker_cache[0] == os.getpid():
-                _worker_cache[2].close()
-            _worker_cache = (os.getpid(), _cache_path, Cache.attach(_cache_path))
-        if _cache_writers is not None and _cache_writers.acquire(timeout=60):
-            try:
-                stored = _worker_cache[2].put_headers(fresh)
-            finally:
-                _cache_writers.release()
-        else:  # one process, or a worker stuck holding the lock: SQLite's own locking still holds
-            stored = _worker_cache[2].put_headers(fresh)
-    # Plain tuples: a dataclass costs ten times more to send between processes.
-    return [(rel, digest, *_stat_fields(stat)) if row is None else
-            (rel, digest, *_stat_fields(stat), row.state, row.published, row.listing, row.notes,
-             "" if stored else row.record)
-            for rel, digest, row, stat in parsed], stored
-
-
-def _stat_fields(stat: Stat | None) -> tuple[int, int]:
-    return (stat.size, stat.mtime_ns) if stat is not None else (-1, -1)
-
-
-def _batches(items: list[tuple[str, str]], jobs: int) -> list[list[tuple[str, str]]]:
-    """Batches big enough to amortise a cache transaction, small enough to spread over the processes."""
-    size = max(16, min(256, len(items) // (jobs * 8) or 1))
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-@dataclass(frozen=True, slots=True)
-class EntriesResult:
-    """What one process made of a batch of articles: their entries, and what checking them found."""
-
-    entries: dict[str, Place]  # source -> where its Atom entry and RSS item are in the run's spill
-    checks: list[MemoEntry]  # the validator's findings for those entries, for the processes that render feeds
-    diagnostics: list[Diagnostic]  # articles whose body failed, characters removed
-    failed: list[str]  # sources of articles left out because their body failed
-
-
-@dataclass(frozen=True, slots=True)
-class FeedResult:
-    """One rendered document: what the validator said, and its staged file unless it failed."""
-
-    index: int
-    path: str
-    messages: list[Message]
-    staged: Staged | None
-
-
-_whole: dict[str, Article] = {}  # the whole headers of the articles the feeds to render show
-_maker: FeedRenderer | None = None  # made once, before the workers are forked: each inherits one
-_spill: EntrySpill | None = None  # their serialised entries, once made
-_places: dict[str, Place] = {}  # where each one is in _spill
-_publication: Publication | None = None
-
-
-def _make_entries(sources: list[str]) -> EntriesResult:
-    """Complete, serialise and check the entries of a batch of articles: the per-article work of a run.
-
-    Each article's work is done once per run, in whichever process takes its
-    batch, however many feeds it is in. Its entries are checked inside one
-    document per format holding the whole batch (shaped like every feed), so
-    the checks of the feeds themselves find them remembered.
-    """
-    from feeds.body import complete
-    from feeds.parse import body_of
-    from feeds.validate import fastpath, validate_bytes
-
-    diagnostics: list[Diagnostic] = []
-    failed: list[str] = []
-    done: list[Article] = []
-    for source in sources:
-        try:
-            done.append(complete(_whole[source], body_of(read_relative(_root, source)), _config))
-        except ArticleError as exc:  # changed or vanished since its header was read
-            diagnostics.append(exc.diagnostic())
-            failed.append(source)
-    assert _maker is not None and _spill is not None
-    batch = FeedSpec(FeedKind.SITE, (), (), tuple(done))
-    with fastpath.new_checks() as checks:
-        for document in (_maker.atom(batch), _maker.rss(batch)):
-            validate_bytes(document, "<entries>")  # its own findings do not matter: only its entries'
-    entries = _spill.put(_maker.entries(done))
-    diagnostics.extend(_maker.warnings)  # the renderer removes what XML cannot carry, and says so
-    _maker.warnings.clear()
-    return EntriesResult(entries, checks, diagnostics, failed)
-
-
-def _render_part(indices: list[int]) -> list[FeedResult]:
-    """Render, validate and stage a run of feeds from their articles' entries (made by `_make_entries`).
-
-    A document with a validation error is not staged: its previous version stays published.
-    """
-    from feeds.group import feed_paths, feed_url
-    from feeds.render import FeedRenderer
-    from feeds.validate import has_errors, validate_bytes
-
-    assert _publication is not None and _spill is not None
-    spill = _spill
-    specs = [_specs[i] for i in indices]
-    renderer = FeedRenderer(_config, specs, load=lambda source: spill.get(_places[source]))
-    feeds = []
-    for i, spec in zip(indices, specs):
-        atom_path, rss_path = feed_paths(spec)
-        for path, fmt, data in ((atom_path, "atom", renderer.atom(spec)), (rss_path, "rss", renderer.rss(spec))):
-            messages = validate_bytes(data, path, location=feed_url(spec, fmt, _config))
-            staged = None if has_errors(messages) else _publication.stage(path, data)
-            feeds.append(FeedResult(i, path, messages, staged))
-    _publication.flush([f.staged for f in feeds if f.staged is not None])
-    return feeds
-
-
 # -------------------------------------------------------------- generate
 
 
@@ -354,8 +178,7 @@ def _run(config: Config, options: RunOptions, on_progress: Progress | None) -> R
         scan(options.articles)  # the error, before anything is made in the output folder
     fp = config_fingerprint(config)
     cache = Cache.open(options.out / STATE_DIR / CACHE_FILE, fp, fresh=not options.use_cache)
-    global _root, _config
-    _root, _config = options.articles, config
+    workers.start_of_run(options.articles, config)
     try:
         # With nothing cached every file is read, and its size and mtime come
         # from the open file: the scan only lists names (50,000 stats saved).
@@ -374,19 +197,8 @@ def _run(config: Config, options: RunOptions, on_progress: Progress | None) -> R
         _remember(cache, snapshot or snapshot_of(files, fp), report)
         return report
     finally:
-        global _publication, _worker_cache, _spill, _maker
-        if _worker_cache is not None and _worker_cache[0] == os.getpid():
-            _worker_cache[2].close()  # the in-process "worker" of a one-job run
-        _worker_cache = None
+        workers.end_of_run()
         cache.close()
-        _specs.clear()
-        _whole.clear()
-        _maker = None
-        _places.clear()
-        if _spill is not None:
-            _spill.close()
-            _spill = None
-        _publication = None
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -475,24 +287,24 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
 
     specs = _whole_articles(specs, todo, headers, cache, report)
 
-    global _publication, _spill
+    shared = workers.shared
     planned = [p for i in todo for p in feed_paths(specs[i])] + ([] if pages_kept else list(pages))
     with Publication(options.out, planned, keep=keep) as publication:
-        _publication = publication
-        _spill = EntrySpill(options.out / STATE_DIR)
+        shared.publication = publication
+        shared.spill = EntrySpill(options.out / STATE_DIR)
         failed = _make_all_entries(specs, todo, options.jobs, report, progress)
         if failed:
             report.read -= len(failed)
             report.rejected += len(failed)
             report.left_out = sorted(failed)
-        _specs[:] = specs
+        shared.specs = list(specs)
         for i in todo if failed else ():
             if any(a.source in failed for a in specs[i].articles):
-                _specs[i] = replace(specs[i], articles=tuple(a for a in specs[i].articles if a.source not in failed))
+                shared.specs[i] = replace(specs[i], articles=tuple(a for a in specs[i].articles if a.source not in failed))
                 for path in feed_paths(specs[i]):  # not what its fingerprint says: render it again next run
                     fingerprints.pop(path, None)
         done = 0
-        for part in parallel_map(_render_part, split_feeds(todo, specs, options.jobs), options.jobs, 1):
+        for part in parallel_map(workers.render_part, split_feeds(todo, specs, options.jobs), options.jobs, 1):
             for result in part:
                 done += 1
                 progress("render", done, 2 * len(todo))
@@ -529,17 +341,18 @@ def _make_all_entries(specs: list[FeedSpec], todo: list[int], jobs: int, report:
     from feeds.render import FeedRenderer
     from feeds.validate import fastpath
 
-    global _maker
-    _maker = FeedRenderer(_config)
+    shared = workers.shared
+    shared.maker = FeedRenderer(shared.config)
+    whole = shared.whole
     for i in todo:  # the other feeds are not rendered: their articles are Listings
         for article in specs[i].articles:
-            _whole[article.source] = article
-    needed = sorted(_whole)
+            whole[article.source] = article
+    needed = sorted(whole)
     failed: set[str] = set()
     seen: set[Diagnostic] = set()
     done = 0
-    for made in parallel_map(_make_entries, entry_batches(needed, jobs), jobs, 1):
-        _places.update(made.entries)
+    for made in parallel_map(workers.make_entries, entry_batches(needed, jobs), jobs, 1):
+        shared.places.update(made.entries)
         fastpath.remember(made.checks)
         failed.update(made.failed)
         for d in made.diagnostics:
@@ -548,8 +361,8 @@ def _make_all_entries(specs: list[FeedSpec], todo: list[int], jobs: int, report:
                 report.diagnostics.append(d)
         done += len(made.entries) + len(made.failed)
         progress("entries", done, len(needed))
-    _whole.clear()
-    _maker = None
+    whole.clear()
+    shared.maker = None
     return failed
 
 
@@ -567,7 +380,7 @@ class Headers:
 def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: datetime | None, report: RunReport,
                   progress: Progress) -> Headers:
     """Parse what changed, take the rest from the cache, count and report every file."""
-    global _cache_path, _cache_writers
+    shared = workers.shared
     cached = cache.headers()
     # rel -> (digest, row): a CachedHeader is read like a HeaderRow (state, published, listing, notes)
     rows: dict[str, tuple[str, HeaderRow | CachedHeader]] = {}
@@ -581,14 +394,14 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
             todo.append((f.rel, hit.digest if hit is not None else ""))
     unstored = []
     records: dict[str, str] = {}
-    _cache_path = cache.path if cache.usable else None
-    if jobs > 1 and _cache_writers is None:
+    shared.cache_path = cache.path if cache.usable else None
+    if jobs > 1 and shared.cache_writers is None:
         import multiprocessing
 
-        _cache_writers = multiprocessing.get_context("fork").Lock()
+        shared.cache_writers = multiprocessing.get_context("fork").Lock()
     done = 0
     decoded: dict[str, Listing] = {}
-    for parsed, stored in parallel_map(_parse_batch, _batches(todo, jobs), jobs, 1):
+    for parsed, stored in parallel_map(workers.parse_batch, workers.header_batches(todo, jobs), jobs, 1):
         done += len(parsed)
         progress("read", done, len(todo))
         # Decoded now, while the workers go on: grouping needs them all after a cold start.
@@ -653,7 +466,7 @@ def _with_stat(file: ArticleFile, read: dict[str, Stat]) -> ArticleFile:
     stat = read.get(file.rel)
     if stat is None:
         try:
-            st = os.stat(os.path.join(_root, file.rel))
+            st = os.stat(os.path.join(workers.shared.root, file.rel))
             stat = Stat(st.st_size, st.st_mtime_ns)
         except OSError:
             stat = Stat(-1, -1)  # gone or unreadable: never equal to a real stat
@@ -711,7 +524,7 @@ def _whole_articles(specs: list[FeedSpec], todo: list[int], headers: Headers, ca
         try:
             whole[source] = decode_article(records[source])
         except (ValueError, KeyError, TypeError):  # the cache lost or damaged it: read the file again
-            row = _parse_header(source, "")[2]
+            row = workers.parse_header(source, "")[2]
             try:
                 if row is None or row.state == REJECTED:
                     raise ValueError(source)

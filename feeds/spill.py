@@ -1,7 +1,7 @@
 """A run's serialised entries, kept in a nameless file its forked processes share.
 
 The processes that serialise entries are not the ones that put them into
-feeds (see pipeline.py). Handed through the run's own memory, every entry of
+feeds (see workers.py). Handed through the run's own memory, every entry of
 the run would sit in it at once (76 MB at 10,000 articles, 117 MB at
 50,000); in a shared file each process reads back only the entries it uses,
 when it uses them. On Linux the file is anonymous memory (memfd_create): it
