@@ -178,18 +178,30 @@ def image_type(url: str) -> str | None:
 
     Image proxies put the real URL in the query
     (`https://proxy.example/?http://host/a.png`, `...?url=http%3A...png`),
-    so a URL found in the query is looked at too.
+    so a URL found in the query is looked at too. Each place is read only if
+    the ones before it tell nothing: a proxied URL is mostly told by its whole
+    query, without splitting the query into pairs.
     """
     parts = urlsplit(url)
-    candidates = [parts.path]
-    if "://" in parts.query or "%3A%2F%2F" in parts.query.upper():
-        embedded = (unquote(parts.query), *(value for _, value in parse_qsl(parts.query)))
-        candidates += [urlsplit(value).path for value in embedded if "://" in value]
-    for path in candidates:
-        ext = posixpath.splitext(path)[1].lower().lstrip(".")
-        if ext in IMAGE_TYPES:
-            return IMAGE_TYPES[ext]
-    return None
+    found = _path_type(parts.path)
+    query = parts.query
+    if found is not None or not ("://" in query or "%3A%2F%2F" in query.upper()):
+        return found
+    found = _embedded_type(unquote(query))
+    if found is None:
+        for _, value in parse_qsl(query):
+            found = _embedded_type(value)
+            if found is not None:
+                break
+    return found
+
+
+def _embedded_type(value: str) -> str | None:
+    return _path_type(urlsplit(value).path) if "://" in value else None
+
+
+def _path_type(path: str) -> str | None:
+    return IMAGE_TYPES.get(posixpath.splitext(path)[1].lower().lstrip("."))
 
 
 def whole_seconds(moment: datetime, zone: ZoneInfo) -> datetime:
