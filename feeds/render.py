@@ -197,7 +197,12 @@ def image_type(url: str) -> str | None:
 
 
 def _embedded_type(value: str) -> str | None:
-    return _path_type(urlsplit(value).path) if "://" in value else None
+    if "://" not in value:
+        return None
+    try:
+        return _path_type(urlsplit(value).path)
+    except ValueError:  # not a URL after all (`http://[bad`): it tells nothing
+        return None
 
 
 def _path_type(path: str) -> str | None:

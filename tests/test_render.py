@@ -267,10 +267,22 @@ def test_non_ascii_links_become_uris() -> None:
         ("https://proxy.example.com/fetch?url=http%3A%2F%2Fimg.example.com%2Fx.svg&w=1", "image/svg+xml"),
         ("https://img.example.com/render?id=42", None),
         ("https://img.example.com/a/b.php", None),
+        ("https://proxy.example.com/?u=http://img.example.com/x.gif&v=http://[bad", "image/gif"),
+        ("https://proxy.example.com/?v=http://[bad&u=http://img.example.com/x.gif", "image/gif"),
+        ("https://img.example.com/x.png?from=http://[bad", "image/png"),
+        ("https://proxy.example.com/?v=http://[bad", None),
     ],
 )
 def test_image_type_from_the_url(url: str, mime: str | None) -> None:
     assert image_type(url) == mime
+
+
+def test_an_image_whose_query_holds_a_broken_url_is_still_rendered() -> None:
+    """The query is only looked into for a type: a URL in it that does not parse must not stop the run."""
+    article = dataclasses.replace(seed_article(), image="https://img.example.com/a.png?v=http://[bad")
+    config = site_config()
+    item = feedparser.parse(render_rss(group_feeds([article], config)[0], config)).entries[0]
+    assert item.enclosures[0]["type"] == "image/png"
 
 
 def test_unknown_image_type_gives_no_enclosure_but_a_thumbnail() -> None:
