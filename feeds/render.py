@@ -156,7 +156,35 @@ def _is_clean(article: Article) -> bool:
     texts += (t for a in article.authors for t in (a.name, a.email, a.uri) if t)
     texts += (n for path in article.categories for n in path)
     texts += article.tags
-    return _NOT_XML.search("\n".join(texts)) is None
+    return not _has_not_xml("\n".join(texts))
+
+
+# What _NOT_XML matches below U+0100 (C0 controls but tab, LF and CR; DEL; the
+# C1 controls), as Latin-1 bytes. Above it, it matches the surrogates, U+FFFE
+# and U+FFFF only (a test asks the regex about every code point).
+_NOT_XML_LATIN1 = bytes(code for code in range(0x100) if _NOT_XML.match(chr(code)))
+
+
+def _has_not_xml(text: str) -> bool:
+    """`_NOT_XML.search(text) is not None`, at about half its cost.
+
+    The regex tests its character class at every position (~4 ns a character
+    on a Chinese body). Encoding to Latin-1 (dropping all other characters),
+    deleting the bad bytes, `in` and a UTF-32 encoding (which refuses
+    surrogates, and only them) are plain C loops.
+    """
+    latin1 = text.encode("latin-1", "ignore")
+    if len(latin1.translate(None, _NOT_XML_LATIN1)) != len(latin1):
+        return True
+    if len(latin1) == len(text):
+        return False  # nothing above U+00FF
+    if "\ufffe" in text or "\uffff" in text:
+        return True
+    try:
+        text.encode("utf-32-le")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 # ---------------------------------------------------------------- helpers
