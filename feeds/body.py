@@ -290,16 +290,21 @@ def _clean_lazy(html: str, base: str) -> str | None:
     unlazied = _with_real_srcs(html) if "<img" in tags else html
     if unlazied is None:
         return None
-    if unlazied is html:  # no real URL anywhere: lxml would not have written the body out
-        return _clean_shared(html, base)
-    urls: list[str] = []
-    try:
-        clean = _clean_marked(_SHARED_CLEANER, unlazied, urls)
-    except UnicodeEncodeError:
-        return None  # a lone surrogate: the lxml route reports it where it is in `html`
-    if clean.count(_MARK) != len(urls) or not _libxml2_would_keep(tags, clean, urls):
-        return None
-    return _put_joined(clean, urls, base)
+    if unlazied is not html:
+        urls: list[str] = []
+        try:
+            clean = _clean_marked(_SHARED_CLEANER, unlazied, urls)
+        except UnicodeEncodeError:
+            return None  # a lone surrogate: the lxml route reports it where it is in `html`
+        if clean.count(_MARK) != len(urls) or not _libxml2_would_keep(tags, clean, urls):
+            return None
+        joined = _put_joined(clean, urls, base)
+        if joined is not None:
+            return joined
+    # No real URL anywhere (lxml would not have written the body out), or one
+    # that does not join: nh3 reads `unlazied` as it would read lxml's text.
+    shared = _clean_shared(unlazied, base) if unlazied is html else None
+    return shared if shared is not None else _cleaner(base).clean(unlazied)
 
 
 def _with_real_srcs(html: str) -> str | None:
