@@ -252,6 +252,11 @@ _IN_REFERENCE = re.compile(r"&(?:#|([0-9A-Za-z]*);?)")  # group 1 is None for a 
 _ENTITY_NAMES = frozenset(name.rstrip(";") for name in html5_entities)
 _LAZY_SET = frozenset(LAZY_ATTRIBUTES)
 _LIBXML2_SAFE_LENGTH = 1_000_000  # libxml2 stops at a text node of 10 MB
+# sre scans for these two literals faster than `in` does through text of wide
+# characters (2.0 against 3.4 us, 3.7 against 5.8 us on a 5.4k-character
+# Chinese body; str.find cannot use memchr for U+0000, nor skip far for `/>`).
+_NUL = re.compile("\x00")
+_SELF_CLOSING = re.compile("/>")
 _VOID = frozenset({"<area", "<br", "<col", "<hr", "<img", "<wbr"})
 # (open element, start tag) pairs on which libxml2's HTML parser closes the
 # open element (its HTML 4 rules) where html5ever may nest the new one, for
@@ -271,6 +276,11 @@ _LIBXML2_CLOSES: frozenset[tuple[str, str]] = frozenset(
     }.items()
     for new in news.split()
 )
+# The same, by open element: the start tags at which libxml2 closes it.
+_CLOSED_AT: dict[str, frozenset[str]] = {
+    old: frozenset(new for open_, new in _LIBXML2_CLOSES if open_ == old) for old, _ in _LIBXML2_CLOSES
+}
+_NOTHING: frozenset[str] = frozenset()
 # nh3's output is canonical: every `<` starts a tag, attribute values are
 # double-quoted with `"`, `<`, `>`, `&` and no-break spaces escaped.
 _OUT_TAG = re.compile(r"</?[a-z][a-z0-9]*")
@@ -394,13 +404,13 @@ def _plain_tags(html: str) -> list[str] | None:
     with character references, control characters or only white space and
     a no-break space (lxml drops white space before the first tag).
     """
-    if len(html) > _LIBXML2_SAFE_LENGTH or "\x00" in html:
+    if len(html) > _LIBXML2_SAFE_LENGTH or _NUL.search(html):
         return None
     tags = _IN_TAG.findall(html)
     starts = html.count("<")
     if starts != len(tags) and starts != len(tags) + len(_IN_COMMENT.findall(html)):
         return None
-    if "/>" in html and html.count("/>") != len(_IN_VOID_SELF_CLOSED.findall(html)):
+    if _SELF_CLOSING.search(html) and html.count("/>") != len(_IN_VOID_SELF_CLOSED.findall(html)):
         return None
     leading = html[: html.find("<")]
     if leading and ("&" in leading or XML_FORBIDDEN.search(leading) or ("\xa0" in leading and not leading.strip())):
@@ -420,14 +430,16 @@ def _libxml2_would_keep(tags: list[str], clean: str, urls: list[str]) -> bool:
     """
     if tags != _OUT_TAG.findall(clean):
         return False
-    stack = [""]  # the open elements; nh3 wrote them well nested
+    closing = _NOTHING  # the start tags at which libxml2 closes the innermost open element
+    outer: list[frozenset[str]] = []  # the same for each element around it; nh3 wrote them well nested
     for token in tags:
         if token[1] == "/":
-            stack.pop()
-        elif (stack[-1], token) in _LIBXML2_CLOSES:
+            closing = outer.pop()
+        elif token in closing:
             return False
         elif token not in _VOID:
-            stack.append(token)
+            outer.append(closing)
+            closing = _CLOSED_AT.get(token, _NOTHING)
     if "<li" in tags and _OUT_EMPTY_LI.search(clean) is not None:
         return False
     return (
