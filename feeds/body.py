@@ -15,11 +15,12 @@ attributes, only http/https/mailto URLs (no `javascript:`, no `data:`).
 from __future__ import annotations
 
 import html as htmllib
+import operator
 import re
 import secrets
 import threading
 import unicodedata
-from dataclasses import replace
+from dataclasses import fields
 from functools import lru_cache
 from html.entities import html5 as html5_entities
 from typing import Any
@@ -613,6 +614,13 @@ def first_image(content: str) -> str | None:
 
 # ---------------------------------------------------------------- together
 
+# An Article's fields in order, read in one C call: the completed article is
+# built with the constructor, at half the cost of dataclasses.replace (which
+# goes through every field's Field object and passes them all by keyword).
+_FIELDS = tuple(field.name for field in fields(Article))
+_ALL_FIELDS = operator.attrgetter(*_FIELDS)
+_CONTENT, _SUMMARY, _IMAGE = (_FIELDS.index(name) for name in ("content", "summary", "image"))
+
 
 def complete(article: Article, body: str, config: Config) -> Article:
     """The article with `content`, and `summary`/`image` if front matter had none.
@@ -630,4 +638,6 @@ def complete(article: Article, body: str, config: Config) -> Article:
         raise ArticleError(article.source, f"the body cannot be made safe for feed readers ({exc}); "
                            "check the article's link and the URLs in its body") from None
     image = article.image if article.image is not None else first_image(content)
-    return replace(article, content=content, summary=summary, image=image)
+    values = list(_ALL_FIELDS(article))
+    values[_CONTENT], values[_SUMMARY], values[_IMAGE] = content, summary, image
+    return Article(*values)
