@@ -581,8 +581,9 @@ def _leading_text(content: str, limit: int) -> str:
     that many gives the same summary. Except when the text's first character
     (with its marks and joiners) runs past them: then `cut` keeps what it was
     given, and that case reads the window it always read. A first window of
-    two characters per character of text (plus a leading image) is enough for
-    most articles and costs two thirds of that one.
+    2 * limit + 200 characters (two per character of text, and room for a
+    leading image) holds enough text for most articles, at two thirds of the
+    cost of the 3 * limit + 256 one.
     """
     first = 2 * limit + 200
     text = text_of(_head(content, first))
