@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feeds import body
 from feeds.body import ELLIPSIS, _inside_character, complete, cut, first_image, render, sanitise, text_of, text_summary
 from feeds.config import make_config
 from feeds.model import Article, BodyFormat
@@ -234,6 +235,41 @@ def test_text_summary_of_escaped_text_keeps_entities_whole(text: str, limit: int
     summary = text_summary(content, limit)
     if summary is not None:
         assert htmllib.escape(htmllib.unescape(summary), quote=False) == summary
+
+
+def _summary_of_the_widening_windows(content: str, limit: int) -> str | None:
+    """text_summary as it was written first: windows of 3 * limit + 256 characters, widened by 4."""
+    import html as htmllib
+
+    window = limit * 3 + 256
+    while True:
+        text = text_of(body._head(content, window))
+        if len(text) > limit or window >= len(content):
+            break
+        window *= 4
+    return (htmllib.escape(cut(text, limit), quote=False) or None) if text else None
+
+
+# Pieces of a sanitised fragment (nh3 writes tags and entities so): markup that
+# eats a window, text of every script cut() treats apart, and first characters
+# carrying more marks than the limit (which cut keeps whole, whatever it is given).
+summary_piece = st.one_of(
+    st.sampled_from(["<p>", "</p>", "<br>", "<div>", "</div>", "<li>", "</li>", "</a>", "&amp;", "&lt;", "&nbsp;", " ", "\n",
+                     '<a href="https://example.com/2022/06/17/a-long-path/">', '<img src="https://img.example.com/' + "x" * 90 + '.png">']),
+    st.text(alphabet=st.sampled_from(list("ab 华为云，、\u0301\u200d👍🏽")), min_size=1, max_size=40),
+    st.builds(lambda marks: "\u0301" * marks, st.integers(1, 300)),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(summary_piece, max_size=60).map("".join), st.integers(min_value=1, max_value=50))
+def test_the_first_smaller_window_gives_the_summary_the_widening_ones_give(content: str, limit: int) -> None:
+    assert text_summary(content, limit) == _summary_of_the_widening_windows(content, limit)
+
+
+def test_a_first_character_longer_than_the_limit_reads_the_window_it_always_read() -> None:
+    content = "<p>e" + "\u0301" * 400 + " tail</p>"  # cut keeps all the text it is given
+    assert text_summary(content, 10) == _summary_of_the_widening_windows(content, 10)
 
 
 def test_text_of_separates_blocks() -> None:

@@ -231,6 +231,35 @@ def test_bodies_libxml2_would_rewrite_take_the_lxml_route(html: str, why: str) -
     assert sanitise(html, BASES[0]) == reference(html, BASES[0])
 
 
+class _CountingCleaner:
+    """An nh3 cleaner that counts the bodies it cleans."""
+
+    def __init__(self, cleaner: nh3.Cleaner, passes: list[str]) -> None:
+        self.cleaner, self.passes = cleaner, passes
+
+    def clean(self, html: str) -> str:
+        self.passes.append(html)
+        return self.cleaner.clean(html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p><a href="//[bad">a</a><img data-src="/real.png" src="data:x"></p>',  # a real URL, a link that does not join
+        '<p><a href="//[bad">a</a><img data-src=" " src="/blank.png"></p>',  # no real URL, a link that does not join
+    ],
+)
+def test_a_lazy_body_with_a_url_that_does_not_join_is_cleaned_twice_at_most(html: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared cleaner's marks cannot stand for a URL that does not join, so the cleaner built
+    for the link reads the body again; but neither reads it twice, nor lxml's copy of it."""
+    passes: list[str] = []
+    monkeypatch.setattr(body, "_SHARED_CLEANER", _CountingCleaner(body._SHARED_CLEANER, passes))
+    built = body._cleaner
+    monkeypatch.setattr(body, "_cleaner", lambda base: _CountingCleaner(built(base), passes))
+    assert sanitise(html, BASES[0]) == reference(html, BASES[0])
+    assert len(passes) == 2 and len(set(passes)) == 1
+
+
 def _libxml2_closes(old: str, new: str) -> bool:
     """True if lxml.html ends an open `old` element at a `new` start tag."""
     root = lxml.html.fragment_fromstring(f"<{old}><{new}>", create_parent="div")

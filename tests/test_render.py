@@ -9,14 +9,18 @@ from datetime import datetime, timezone
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from feeds.config import Config
 from feeds.group import feed_paths, feed_url, group_feeds, page_url
 from feeds.model import Article, Author, FeedKind, FeedSpec
 from feeds.render import (
+    _NOT_XML,
     EMPTY_FEED_DATE,
     FeedRenderer,
+    _has_not_xml,
     as_uri,
     clean_article,
     feed_title,
@@ -241,6 +245,26 @@ def test_xml_illegal_characters_are_removed_with_a_warning() -> None:
         assert not parsed.bozo and parsed.entries[0].title == "华为云陶志强：钻石"
 
 
+def test_has_not_xml_agrees_with_the_regex_on_every_code_point() -> None:
+    for code in range(0x100):  # in text of Latin-1 characters only
+        assert _has_not_xml(chr(code)) == (_NOT_XML.match(chr(code)) is not None), hex(code)
+    for code in range(0x110000):  # among characters above U+00FF
+        char = chr(code)
+        assert _has_not_xml(f"正{char}a") == (_NOT_XML.match(char) is not None), hex(code)
+
+
+not_xml_prone = st.text(
+    alphabet=st.one_of(st.sampled_from(list("\x00\x01\x08\t\n\x0b\r\x1f \x7e\x7f\x80\x85\x9f\xa0\xff\ud7ff\ud800\udbff\udc00"
+                                            "\udfff\ue000\ufffd\ufffe\uffff\U00010000\U0010ffff正a<&")), st.characters()),
+    max_size=60,
+)
+
+
+@given(not_xml_prone)
+def test_has_not_xml_is_the_regex_search(text: str) -> None:
+    assert _has_not_xml(text) == (_NOT_XML.search(text) is not None)
+
+
 def test_clean_article_returns_the_same_object_when_clean() -> None:
     article = seed_article()
     cleaned, warnings = clean_article(article)
@@ -267,10 +291,22 @@ def test_non_ascii_links_become_uris() -> None:
         ("https://proxy.example.com/fetch?url=http%3A%2F%2Fimg.example.com%2Fx.svg&w=1", "image/svg+xml"),
         ("https://img.example.com/render?id=42", None),
         ("https://img.example.com/a/b.php", None),
+        ("https://proxy.example.com/?u=http://img.example.com/x.gif&v=http://[bad", "image/gif"),
+        ("https://proxy.example.com/?v=http://[bad&u=http://img.example.com/x.gif", "image/gif"),
+        ("https://img.example.com/x.png?from=http://[bad", "image/png"),
+        ("https://proxy.example.com/?v=http://[bad", None),
     ],
 )
 def test_image_type_from_the_url(url: str, mime: str | None) -> None:
     assert image_type(url) == mime
+
+
+def test_an_image_whose_query_holds_a_broken_url_is_still_rendered() -> None:
+    """The query is only looked into for a type: a URL in it that does not parse must not stop the run."""
+    article = dataclasses.replace(seed_article(), image="https://img.example.com/a.png?v=http://[bad")
+    config = site_config()
+    item = feedparser.parse(render_rss(group_feeds([article], config)[0], config)).entries[0]
+    assert item.enclosures[0]["type"] == "image/png"
 
 
 def test_unknown_image_type_gives_no_enclosure_but_a_thumbnail() -> None:
