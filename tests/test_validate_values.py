@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -204,6 +205,62 @@ _TAG_BYTES = [b"<", b">", b"/", b"!", b"?", b'"', b"'", b"a", b"Z1", b"=", b"-:"
 @example(b"<?pi?><!-- <x> --></p>< p<a")
 def test_start_tags_are_found_as_the_backtracking_pattern_finds_them(text: bytes) -> None:
     assert html._MARKUP.findall(text) == _BACKTRACKING_MARKUP.findall(text)
+
+
+_BARE_TAG_BYTES = [b"<%s>" % name.encode() for name in html._BARE_SAFE_TAGS] + [b"<P>", b"<pre", b"<a ", b"<b/>"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_TAG_BYTES + _BARE_TAG_BYTES), max_size=30).map(b"".join))
+@example(b"<p><pre><a><b/><br><P><a href='x'><strong>")
+def test_the_scan_passes_over_bare_safe_tags_only(text: bytes) -> None:
+    bare = {b"<%s>" % name.encode() for name in html._BARE_SAFE_TAGS}
+    assert html._MARKUP_TO_CHECK.findall(text) == [tag for tag in html._MARKUP.findall(text) if tag not in bare]
+
+
+@pytest.mark.parametrize("relative_refs", [True, False])
+@pytest.mark.parametrize("document", [True, False])
+def test_bare_safe_tags_have_nothing_to_report(relative_refs: bool, document: bool) -> None:
+    for name in html._BARE_SAFE_TAGS:
+        assert name in html.SAFE_TAGS
+        assert html._check_tag(name, "", relative_refs, document) == ()
+
+
+# How _check_tag first read a start tag's attributes (one match object at a time): the reading it does now
+# must find the same names and values, and so the same problems.
+_ATTRIBUTE_AS_FIRST_WRITTEN = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+
+
+def _check_attributes_as_first_written(tag: str, blob: str, relative_refs: bool) -> list[object]:
+    problems: list[object] = []
+    for a in _ATTRIBUTE_AS_FIRST_WRITTEN.finditer(blob):
+        attr = a.group(1).lower()
+        raw = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
+        if attr == "style":
+            problems.extend(("DangerousStyleAttr", {"value": evil}) for evil in html.check_style(unescape(raw or "")))
+        elif attr not in html.SAFE_ATTRIBUTES and not attr.startswith("data-"):
+            problems.append(("SecurityRiskAttr", {"value": attr}))
+        elif relative_refs and raw is not None and ((tag == "a" and attr == "href") or (tag == "img" and attr == "src")):
+            problem = html._relative_ref(unescape(raw).strip())
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+_ATTRIBUTE_PIECES = [" ", "\n", "=", '"', "'", "/", "href", "HREF", "src", "style", "onclick", "data-x", "title",
+                     "http:", "ftp://e", "x.png", "/rel", "&amp;", "&#58;", "color: red", "中", "_:", " \u3000", ">"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["a", "img", "p", "A", "IMG"]),
+       st.lists(st.sampled_from(_ATTRIBUTE_PIECES), min_size=1, max_size=14).map("".join), st.booleans())
+@example("a", ' href="" title="t"', True)
+@example("a", " href title=x", True)
+@example("img", " src='http&#58;//x' style=\"color:red;position:fixed\"", True)
+@example("a", ' href=" https://e.com/"', True)
+def test_start_tag_attributes_are_read_as_first_written(name: str, blob: str, relative_refs: bool) -> None:
+    found = html._check_tag(name, " " + blob, relative_refs, False)
+    assert list(found) == _check_attributes_as_first_written(name.lower(), " " + blob, relative_refs)
 
 
 # Pieces of HTML as feeds carry it, good and bad, to build documents from.
