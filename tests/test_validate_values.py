@@ -33,11 +33,57 @@ def test_any_moment_written_as_rfc822_is_valid(moment: datetime) -> None:
     assert common.check_rfc822(format_datetime(moment), NOW) is None
 
 
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+                    timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30)),
+                                               timezone(timedelta(hours=-8)), timezone(timedelta(hours=-9, minutes=-30))])))
+def test_a_moment_is_read_alike_from_rfc822_and_rfc3339(moment: datetime) -> None:
+    moment = moment.replace(microsecond=0)
+    assert common._parse_rfc822(format_datetime(moment)) == common._parse_rfc3339(moment.isoformat())
+
+
 @given(moments, st.integers(1, 6))
 def test_a_wrong_weekday_is_reported(moment: datetime, shift: int) -> None:
     written = format_datetime(moment)
     wrong = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[(moment.weekday() + shift) % 7]
     assert common.check_rfc822(wrong + written[3:], NOW) == ("IncorrectDOW", {"value": wrong})
+
+
+def _read_field_by_field(value: str) -> object:
+    """What the RFC 3339 field reader makes of `value` (the exception it raises, if any)."""
+    try:
+        return common._rfc3339_fields(common._RFC3339.match(value), value)  # type: ignore[arg-type]
+    except OverflowError as exc:
+        return repr(exc)
+
+
+def _read(value: str) -> object:
+    try:
+        return common._parse_rfc3339.__wrapped__(value)  # type: ignore[attr-defined]  # not the memo
+    except OverflowError as exc:
+        return repr(exc)
+
+
+_two_digits = st.integers(0, 99).map("{:02d}".format)
+rfc3339_shaped = st.builds(
+    "{}-{}-{}T{}:{}:{}{}{}".format,
+    st.sampled_from(["0000", "0001", "0002", "1969", "1970", "1990", "2000", "2024", "9998", "9999"]),
+    st.sampled_from(["00", "01", "02", "12", "13"]), st.sampled_from(["00", "01", "28", "29", "30", "31", "32"]),
+    st.sampled_from(["00", "12", "23", "24"]), st.sampled_from(["00", "59", "60"]), st.sampled_from(["00", "59", "60", "61"]),
+    st.sampled_from(["", ".5", ".123456789"]),
+    st.one_of(st.just("Z"), st.builds("{}{}:{}".format, st.sampled_from("+-"), _two_digits, _two_digits)),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(rfc3339_shaped, st.from_regex(common._RFC3339, fullmatch=True)))
+@example("2022-09-20T03:41:53+08:00")
+@example("0001-01-01T00:00:00+01:00")
+@example("9999-12-31T23:59:59-01:00")
+@example("2016-12-31T23:59:60Z")
+@example("2022-09-20T03:41:53+24:00")
+@example("２０２２-09-20T03:41:53Z")
+def test_rfc3339_dates_read_in_c_as_read_field_by_field(value: str) -> None:
+    assert _read(value) == _read_field_by_field(value)
 
 
 @pytest.mark.parametrize("value", [

@@ -80,6 +80,20 @@ def _parse_rfc3339(value: str) -> Problem | _Moment:
     m = _RFC3339.match(value)
     if m is None:
         return "InvalidRFC3339Date", {"value": value}
+    # The usual shape (ASCII digits, whole seconds, a year with room for any offset) is read in C;
+    # whatever datetime.fromisoformat refuses (a leap second, an offset of a day...) is read below.
+    if value.isascii() and "." not in value and "0001" < value[:4] < "9999":
+        try:
+            moment = datetime.fromisoformat(value).astimezone(timezone.utc)
+        except ValueError:
+            pass
+        else:
+            return _Moment(moment, (moment - _EPOCH) // _MICROSECOND)
+    return _rfc3339_fields(m, value)
+
+
+def _rfc3339_fields(m: re.Match[str], value: str) -> Problem | _Moment:
+    """A date `_RFC3339` matched, read field by field: any digits, a leap second, any offset."""
     year, month, day, hour, minute, second = map(int, m.group(1, 2, 3, 4, 5, 6))
     try:  # also refuses an hour over 23 or a minute over 59
         moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc)
@@ -165,7 +179,7 @@ def _parse_rfc822(value: str) -> Problem | _Moment:
     seconds = int(second or 0)
     try:  # also refuses an hour over 23 or a minute over 59
         moment = datetime(int(year), _MONTH_NUMBERS[month], int(day), int(hour), int(minute), min(seconds, 59),
-                          tzinfo=timezone.utc)
+                          0, timezone.utc)
     except ValueError:
         return "InvalidRFC2822Date", {"value": value}
     if seconds > 60:
@@ -173,13 +187,13 @@ def _parse_rfc822(value: str) -> Problem | _Moment:
     if weekday and _DAYS[moment.weekday()] != weekday:
         return "IncorrectDOW", {"value": weekday}
     if zone in _ZONES:
-        hours, minutes = _ZONES[zone], 0
+        offset = _ZONES[zone] * 3600
     else:
         digits = zone.lstrip("+-")
-        hours, minutes = int(digits[:2]), int(digits[2:])
+        offset = int(digits[:2]) * 3600 + int(digits[2:]) * 60
         if zone[0] == "-":
-            hours, minutes = -hours, -minutes
-    return _moment(moment - timedelta(hours=hours, minutes=minutes) if hours or minutes else moment)
+            offset = -offset
+    return _moment(moment - timedelta(0, offset) if offset else moment)  # timedelta(days, seconds): no keywords
 
 
 # ---------------------------------------------------------------- URIs
