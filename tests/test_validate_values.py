@@ -145,6 +145,27 @@ def test_uris(value: str, options: dict[str, bool], code: str | None) -> None:
     assert (found[0] if found else None) == code
 
 
+_URI_PIECES = ["http", "https", "urn", "uuid", "tag", "foo", ":", "//", "/", "example.com", "例え", "%7e", "%zz", " ", "#",
+               "?", "a=b", "[::1]", "1225c695-cfb8-4ebb-aaaa-80da344efa6a", ",2005:", "@", "\\"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_URI_PIECES), max_size=8).map("".join), min_size=1, max_size=6),
+       st.booleans(), st.booleans(), st.sampled_from([None, "InvalidFullLink", "InvalidIRI", "InvalidURIAttribute"]))
+def test_a_uri_check_with_fixed_options_answers_as_check_uri(values: list[str], absolute: bool, iri: bool,
+                                                            error: str | None) -> None:
+    check = common.uri_check(absolute=absolute, iri=iri, error=error)
+    for value in values + values:  # the second time from its memo
+        assert check(value) == common.check_uri(value, absolute=absolute, iri=iri, error=error)
+
+
+def test_a_uri_check_forgets_its_oldest_values_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "_URI_MEMO_LIMIT", 2)
+    check = common.uri_check(absolute=True)
+    for value in ("/a", "https://example.com/", "/b", "/a"):
+        assert check(value) == common.check_uri(value, absolute=True)
+
+
 @pytest.mark.parametrize("value", [
     "http://example.com", "https://example.com:8080/a?b=1#c", "https://example.com/path;p?q=a&r=b",
     "http://example.com/%zz", "HTTP://example.com/",

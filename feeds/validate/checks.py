@@ -25,18 +25,22 @@ def _report(w: Walker, el: etree._Element, key: str, problem: common.Problem | N
 def uri(*, absolute: bool = False, iri: bool = False, error: str | None = None) -> Check:
     """The value is a URI reference (absolute when asked; IRI characters allowed when asked)."""
     code = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
+    check_uri = common.uri_check(absolute=absolute, iri=iri, error=code)
 
     def check(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-        problem = common.check_uri(value, absolute=absolute, iri=iri, error=code)
+        problem = check_uri(value)
         if problem is not None:
             _report(w, el, key, problem)
 
     return check
 
 
+_ID_URI: Final = common.uri_check(absolute=True, iri=True, error="InvalidFullLink")
+
+
 def canonical_id(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
     """An Atom id: an absolute IRI, best in canonical form so readers can compare ids."""
-    problem = common.check_uri(value, absolute=True, iri=True, error="InvalidFullLink")
+    problem = _ID_URI(value)
     if problem is not None:
         _report(w, el, key, problem)
         if problem[0] != "SchemeNotIANARegistered":
