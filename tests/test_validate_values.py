@@ -357,6 +357,21 @@ def test_unicode_spaces_at_the_ends_of_utf8_text_are_seen(text: str) -> None:
     assert checks._unicode_space_at_ends(stripped) == (stripped.decode().strip() != stripped.decode())
 
 
+def test_only_unicode_spaces_are_below_u3001() -> None:
+    beyond = [c for c in map(chr, range(0x3001, 0x110000)) if c.isspace()]
+    assert beyond == []
+    assert "\u3000" in checks.UNICODE_ONLY_SPACES and " " not in checks.UNICODE_ONLY_SPACES
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "中", "…", "é", " ", "\n", "\u3000", "\xa0", "\x85", "\u2028", "\u205f", "😀",
+                                 "<p>", "&"]), max_size=8).map("".join))
+def test_escaped_html_is_stripped_as_str_strip_does(text: str) -> None:
+    el = etree.fromstring(b"<description>%s</description>" % text.replace("&", "&amp;").replace("<", "&lt;").encode())
+    w = Walker("<t>", b"", None, frozenset())
+    assert checks.html_text(w, el, "description", relative_refs=True, strip=True) == text.strip().encode()
+
+
 def test_markup_left_in_plain_text() -> None:
     assert html.markup_in_text("Tom &amp; Jerry") == "&amp;"
     assert html.markup_in_text("a <b>bold</b> claim") == "</b>"

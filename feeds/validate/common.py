@@ -255,7 +255,7 @@ def uri_check(*, absolute: bool = False, iri: bool = False, error: str | None = 
     def check(value: str) -> Problem | None:
         found = memo.get(value, _UNKNOWN)
         if found is _UNKNOWN:
-            found = _check_uri(value, absolute, iri, error)
+            found = _check_uri_once(value, absolute, iri, error)  # not through the shared LRU: one memo is enough
             if len(memo) >= _URI_MEMO_LIMIT:
                 del memo[next(iter(memo))]  # the oldest: dicts keep insertion order
             memo[value] = found
@@ -264,9 +264,8 @@ def uri_check(*, absolute: bool = False, iri: bool = False, error: str | None = 
     return check
 
 
-@_memo
-def _check_uri(value: str, absolute: bool, iri: bool, error: str | None) -> Problem | None:
-    """`check_uri`, memoised on positional arguments (a cache key with keywords costs twice as much)."""
+def _check_uri_once(value: str, absolute: bool, iri: bool, error: str | None) -> Problem | None:
+    """`check_uri` itself, on positional arguments."""
     if _PLAIN_HTTP.match(value):
         return None  # the common case, valid whatever is asked
     error = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
@@ -289,6 +288,10 @@ def _check_uri(value: str, absolute: bool, iri: bool, error: str | None) -> Prob
     if scheme and scheme.isalpha() and scheme not in IANA_SCHEMES:
         return "SchemeNotIANARegistered", {"value": scheme}
     return None
+
+
+# check_uri's memo, on positional arguments (a key with keywords costs twice as much).
+_check_uri: Final = _memo(_check_uri_once)
 
 
 def is_full_uri(value: str) -> bool:
