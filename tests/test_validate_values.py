@@ -349,6 +349,19 @@ def test_html_as_utf8_gets_the_findings_of_html_as_text(pieces: list[str], relat
         assert html.check_html_utf8(value.encode(), relative_refs=relative_refs, document=document) == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(HTML_PIECES), max_size=8).map("".join), min_size=1, max_size=8))
+def test_the_known_tags_forgotten_at_any_time_change_no_finding(documents: list[str]) -> None:
+    expected = [html._scan_html(d.encode(), True, False) for d in documents]
+    saved = html._CACHE_LIMIT
+    try:
+        html._CACHE_LIMIT = 2  # type: ignore[misc]  # the caches are cleared every other new tag
+        for _ in range(2):
+            assert [html._scan_html(d.encode(), True, False) for d in documents] == expected
+    finally:
+        html._CACHE_LIMIT = saved  # type: ignore[misc]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.sampled_from(["a", "中", "é", " ", "\n", "\u3000", "\xa0", "\x1c", "\x85", "\u2028", "😀"]),
                min_size=1, max_size=6))

@@ -216,11 +216,13 @@ def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Proble
         if found is None:
             found = _check_tag(tag[1:name_end].decode("ascii"), blob.decode("utf-8", "surrogatepass"),
                                relative_refs, document)
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-                clean.clear()
-            cache[tag] = found
-            if not found and b"<" not in blob:
+            if found or b"<" in blob:  # a clean tag is remembered in `clean` alone: it never gets this far again
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                cache[tag] = found
+            else:
+                if len(clean) >= _CACHE_LIMIT:
+                    clean.clear()
                 clean.add(tag)
         if found:
             problems.extend(found)
@@ -239,7 +241,7 @@ def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Proble
     return tuple(problems)
 
 
-_tag_caches: dict[tuple[bool, bool], dict[bytes, tuple[Problem, ...]]] = {}  # by the whole start tag
+_tag_caches: dict[tuple[bool, bool], dict[bytes, tuple[Problem, ...]]] = {}  # by the whole start tag, if not clean
 _clean_tags: dict[tuple[bool, bool], set[bytes]] = {}  # the start tags without a problem
 
 
