@@ -257,8 +257,8 @@ def _check_tag(name: str, blob: str, relative_refs: bool, document: bool) -> tup
     if not blob or blob.isspace() or blob.strip() == "/":
         return ()
     problems: list[Problem] = []
-    for name, assigned, double_quoted, single_quoted, bare in _ATTRIBUTE.findall(blob):
-        attr = name.lower()
+    for written, assigned, double_quoted, single_quoted, bare in _ATTRIBUTE.findall(blob):
+        attr = written.lower()
         if attr == "style":
             for evil in check_style(unescape(double_quoted or single_quoted or bare)):
                 problems.append(("DangerousStyleAttr", {"value": evil}))
