@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -32,11 +33,57 @@ def test_any_moment_written_as_rfc822_is_valid(moment: datetime) -> None:
     assert common.check_rfc822(format_datetime(moment), NOW) is None
 
 
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+                    timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30)),
+                                               timezone(timedelta(hours=-8)), timezone(timedelta(hours=-9, minutes=-30))])))
+def test_a_moment_is_read_alike_from_rfc822_and_rfc3339(moment: datetime) -> None:
+    moment = moment.replace(microsecond=0)
+    assert common._parse_rfc822(format_datetime(moment)) == common._parse_rfc3339(moment.isoformat())
+
+
 @given(moments, st.integers(1, 6))
 def test_a_wrong_weekday_is_reported(moment: datetime, shift: int) -> None:
     written = format_datetime(moment)
     wrong = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[(moment.weekday() + shift) % 7]
     assert common.check_rfc822(wrong + written[3:], NOW) == ("IncorrectDOW", {"value": wrong})
+
+
+def _read_field_by_field(value: str) -> object:
+    """What the RFC 3339 field reader makes of `value` (the exception it raises, if any)."""
+    try:
+        return common._rfc3339_fields(common._RFC3339.match(value), value)  # type: ignore[arg-type]
+    except OverflowError as exc:
+        return repr(exc)
+
+
+def _read(value: str) -> object:
+    try:
+        return common._parse_rfc3339.__wrapped__(value)  # type: ignore[attr-defined]  # not the memo
+    except OverflowError as exc:
+        return repr(exc)
+
+
+_two_digits = st.integers(0, 99).map("{:02d}".format)
+rfc3339_shaped = st.builds(
+    "{}-{}-{}T{}:{}:{}{}{}".format,
+    st.sampled_from(["0000", "0001", "0002", "1969", "1970", "1990", "2000", "2024", "9998", "9999"]),
+    st.sampled_from(["00", "01", "02", "12", "13"]), st.sampled_from(["00", "01", "28", "29", "30", "31", "32"]),
+    st.sampled_from(["00", "12", "23", "24"]), st.sampled_from(["00", "59", "60"]), st.sampled_from(["00", "59", "60", "61"]),
+    st.sampled_from(["", ".5", ".123456789"]),
+    st.one_of(st.just("Z"), st.builds("{}{}:{}".format, st.sampled_from("+-"), _two_digits, _two_digits)),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(rfc3339_shaped, st.from_regex(common._RFC3339, fullmatch=True)))
+@example("2022-09-20T03:41:53+08:00")
+@example("0001-01-01T00:00:00+01:00")
+@example("9999-12-31T23:59:59-01:00")
+@example("2016-12-31T23:59:60Z")
+@example("2022-09-20T03:41:53+24:00")
+@example("２０２２-09-20T03:41:53Z")
+def test_rfc3339_dates_read_in_c_as_read_field_by_field(value: str) -> None:
+    assert _read(value) == _read_field_by_field(value)
 
 
 @pytest.mark.parametrize("value", [
@@ -96,6 +143,27 @@ def test_rfc822(value: str, code: str | None) -> None:
 def test_uris(value: str, options: dict[str, bool], code: str | None) -> None:
     found = common.check_uri(value, **options)
     assert (found[0] if found else None) == code
+
+
+_URI_PIECES = ["http", "https", "urn", "uuid", "tag", "foo", ":", "//", "/", "example.com", "例え", "%7e", "%zz", " ", "#",
+               "?", "a=b", "[::1]", "1225c695-cfb8-4ebb-aaaa-80da344efa6a", ",2005:", "@", "\\"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_URI_PIECES), max_size=8).map("".join), min_size=1, max_size=6),
+       st.booleans(), st.booleans(), st.sampled_from([None, "InvalidFullLink", "InvalidIRI", "InvalidURIAttribute"]))
+def test_a_uri_check_with_fixed_options_answers_as_check_uri(values: list[str], absolute: bool, iri: bool,
+                                                            error: str | None) -> None:
+    check = common.uri_check(absolute=absolute, iri=iri, error=error)
+    for value in values + values:  # the second time from its memo
+        assert check(value) == common.check_uri(value, absolute=absolute, iri=iri, error=error)
+
+
+def test_a_uri_check_forgets_its_oldest_values_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "_URI_MEMO_LIMIT", 2)
+    check = common.uri_check(absolute=True)
+    for value in ("/a", "https://example.com/", "/b", "/a"):
+        assert check(value) == common.check_uri(value, absolute=True)
 
 
 @pytest.mark.parametrize("value", [
@@ -206,6 +274,62 @@ def test_start_tags_are_found_as_the_backtracking_pattern_finds_them(text: bytes
     assert html._MARKUP.findall(text) == _BACKTRACKING_MARKUP.findall(text)
 
 
+_BARE_TAG_BYTES = [b"<%s>" % name.encode() for name in html._BARE_SAFE_TAGS] + [b"<P>", b"<pre", b"<a ", b"<b/>"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_TAG_BYTES + _BARE_TAG_BYTES), max_size=30).map(b"".join))
+@example(b"<p><pre><a><b/><br><P><a href='x'><strong>")
+def test_the_scan_passes_over_bare_safe_tags_only(text: bytes) -> None:
+    bare = {b"<%s>" % name.encode() for name in html._BARE_SAFE_TAGS}
+    assert html._MARKUP_TO_CHECK.findall(text) == [tag for tag in html._MARKUP.findall(text) if tag not in bare]
+
+
+@pytest.mark.parametrize("relative_refs", [True, False])
+@pytest.mark.parametrize("document", [True, False])
+def test_bare_safe_tags_have_nothing_to_report(relative_refs: bool, document: bool) -> None:
+    for name in html._BARE_SAFE_TAGS:
+        assert name in html.SAFE_TAGS
+        assert html._check_tag(name, "", relative_refs, document) == ()
+
+
+# How _check_tag first read a start tag's attributes (one match object at a time): the reading it does now
+# must find the same names and values, and so the same problems.
+_ATTRIBUTE_AS_FIRST_WRITTEN = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+
+
+def _check_attributes_as_first_written(tag: str, blob: str, relative_refs: bool) -> list[object]:
+    problems: list[object] = []
+    for a in _ATTRIBUTE_AS_FIRST_WRITTEN.finditer(blob):
+        attr = a.group(1).lower()
+        raw = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
+        if attr == "style":
+            problems.extend(("DangerousStyleAttr", {"value": evil}) for evil in html.check_style(unescape(raw or "")))
+        elif attr not in html.SAFE_ATTRIBUTES and not attr.startswith("data-"):
+            problems.append(("SecurityRiskAttr", {"value": attr}))
+        elif relative_refs and raw is not None and ((tag == "a" and attr == "href") or (tag == "img" and attr == "src")):
+            problem = html._relative_ref(unescape(raw).strip())
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+_ATTRIBUTE_PIECES = [" ", "\n", "=", '"', "'", "/", "href", "HREF", "src", "style", "onclick", "data-x", "title",
+                     "http:", "ftp://e", "x.png", "/rel", "&amp;", "&#58;", "color: red", "中", "_:", " \u3000", ">"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["a", "img", "p", "A", "IMG"]),
+       st.lists(st.sampled_from(_ATTRIBUTE_PIECES), min_size=1, max_size=14).map("".join), st.booleans())
+@example("a", ' href="" title="t"', True)
+@example("a", " href title=x", True)
+@example("img", " src='http&#58;//x' style=\"color:red;position:fixed\"", True)
+@example("a", ' href=" https://e.com/"', True)
+def test_start_tag_attributes_are_read_as_first_written(name: str, blob: str, relative_refs: bool) -> None:
+    found = html._check_tag(name, " " + blob, relative_refs, False)
+    assert list(found) == _check_attributes_as_first_written(name.lower(), " " + blob, relative_refs)
+
+
 # Pieces of HTML as feeds carry it, good and bad, to build documents from.
 HTML_PIECES = [
     "<p>", "</p>", "<br/>", "<span>", "</span>", '<a href="https://e.com/x?a=1&amp;b=2" title="中文">', "</a>",
@@ -225,12 +349,40 @@ def test_html_as_utf8_gets_the_findings_of_html_as_text(pieces: list[str], relat
         assert html.check_html_utf8(value.encode(), relative_refs=relative_refs, document=document) == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(HTML_PIECES), max_size=8).map("".join), min_size=1, max_size=8))
+def test_the_known_tags_forgotten_at_any_time_change_no_finding(documents: list[str]) -> None:
+    expected = [html._scan_html(d.encode(), True, False) for d in documents]
+    saved = html._CACHE_LIMIT
+    try:
+        html._CACHE_LIMIT = 2  # type: ignore[misc]  # the caches are cleared every other new tag
+        for _ in range(2):
+            assert [html._scan_html(d.encode(), True, False) for d in documents] == expected
+    finally:
+        html._CACHE_LIMIT = saved  # type: ignore[misc]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.sampled_from(["a", "中", "é", " ", "\n", "\u3000", "\xa0", "\x1c", "\x85", "\u2028", "😀"]),
                min_size=1, max_size=6))
 def test_unicode_spaces_at_the_ends_of_utf8_text_are_seen(text: str) -> None:
     stripped = text.encode().strip()  # what html_text has when it asks
     assert checks._unicode_space_at_ends(stripped) == (stripped.decode().strip() != stripped.decode())
+
+
+def test_only_unicode_spaces_are_below_u3001() -> None:
+    beyond = [c for c in map(chr, range(0x3001, 0x110000)) if c.isspace()]
+    assert beyond == []
+    assert "\u3000" in checks.UNICODE_ONLY_SPACES and " " not in checks.UNICODE_ONLY_SPACES
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "中", "…", "é", " ", "\n", "\u3000", "\xa0", "\x85", "\u2028", "\u205f", "😀",
+                                 "<p>", "&"]), max_size=8).map("".join))
+def test_escaped_html_is_stripped_as_str_strip_does(text: str) -> None:
+    el = etree.fromstring(b"<description>%s</description>" % text.replace("&", "&amp;").replace("<", "&lt;").encode())
+    w = Walker("<t>", b"", None, frozenset())
+    assert checks.html_text(w, el, "description", relative_refs=True, strip=True) == text.strip().encode()
 
 
 def test_markup_left_in_plain_text() -> None:

@@ -237,6 +237,9 @@ CONTENT: Final = Rule(content, once=True, attrs=_TEXT_ATTRS)
 
 # ---------------------------------------------------------------- links
 
+_HREF_URI: Final = common.uri_check(iri=True, error="InvalidIRI")
+
+
 def link(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     """atom:link: rel, type, hreflang, title, length and href; self links must be absolute."""
     name = display(key)
@@ -277,7 +280,7 @@ def link(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     if href is None:
         w.report("MissingHref", el, element=name)
     else:
-        problem = common.check_uri(href, iri=True, error="InvalidIRI")
+        problem = _HREF_URI(href)
         if problem:
             w.report(problem[0], el, element="href", **problem[1])
         if rel == "self" and parent.key in ("feed", "channel"):
@@ -402,6 +405,9 @@ PERSON: Final[Table] = {
 PERSON_RULE: Final = Rule(person, attrs=frozenset({"{http://www.w3.org/1999/02/22-rdf-syntax-ns#}parseType"}))
 
 
+_SCHEME_URI: Final = common.uri_check(absolute=True, iri=True, error="InvalidFullLink")
+
+
 def category(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     """atom:category: a term (required), an absolute scheme IRI and a plain-text label."""
     term = el.get("term")
@@ -411,7 +417,7 @@ def category(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
         w.report("NotBlank", el, element="term")
     scheme = el.get("scheme")
     if scheme is not None:
-        problem = common.check_uri(scheme, absolute=True, iri=True, error="InvalidFullLink")
+        problem = _SCHEME_URI(scheme)
         if problem:
             w.report(problem[0], el, element="scheme", **problem[1])
     label = el.get("label")

@@ -25,18 +25,22 @@ def _report(w: Walker, el: etree._Element, key: str, problem: common.Problem | N
 def uri(*, absolute: bool = False, iri: bool = False, error: str | None = None) -> Check:
     """The value is a URI reference (absolute when asked; IRI characters allowed when asked)."""
     code = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
+    check_uri = common.uri_check(absolute=absolute, iri=iri, error=code)
 
     def check(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
-        problem = common.check_uri(value, absolute=absolute, iri=iri, error=code)
+        problem = check_uri(value)
         if problem is not None:
             _report(w, el, key, problem)
 
     return check
 
 
+_ID_URI: Final = common.uri_check(absolute=True, iri=True, error="InvalidFullLink")
+
+
 def canonical_id(w: Walker, el: etree._Element, key: str, value: str, raw: str) -> None:
     """An Atom id: an absolute IRI, best in canonical form so readers can compare ids."""
-    problem = common.check_uri(value, absolute=True, iri=True, error="InvalidFullLink")
+    problem = _ID_URI(value)
     if problem is not None:
         _report(w, el, key, problem)
         if problem[0] != "SchemeNotIANARegistered":
@@ -134,7 +138,7 @@ def html_text(w: Walker, el: etree._Element, key: str, relative_refs: bool, *, s
     text = etree.tostring(el, method="text", encoding="utf-8", with_tail=False)
     if strip:
         text = text.strip()
-        if text and (text[0] in _NOT_ASCII_SPACE or text[-1] in _NOT_ASCII_SPACE) and _unicode_space_at_ends(text):
+        if text and (text[0] in _SPACE_FIRST_BYTES or text[-1] in _SPACE_LAST_BYTES) and _unicode_space_at_ends(text):
             value = text.decode("utf-8").strip()
             html_content(w, el, key, value, relative_refs)
             return value.encode("utf-8")
@@ -143,8 +147,11 @@ def html_text(w: Walker, el: etree._Element, key: str, relative_refs: bool, *, s
     return text
 
 
-# Bytes that may start or end a character str.isspace() accepts and bytes.strip() keeps.
-_NOT_ASCII_SPACE: Final = frozenset(range(0x1C, 0x20)) | frozenset(range(0x80, 0x100))
+# The characters str.strip() removes and bytes.strip() keeps (all below U+3001), and the bytes that
+# start and end them in UTF-8: text with neither at its ends has nothing more to strip (CJK text never does).
+UNICODE_ONLY_SPACES: Final = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c.encode().strip())
+_SPACE_FIRST_BYTES: Final = frozenset(c.encode()[0] for c in UNICODE_ONLY_SPACES)
+_SPACE_LAST_BYTES: Final = frozenset(c.encode()[-1] for c in UNICODE_ONLY_SPACES)
 
 
 def _unicode_space_at_ends(text: bytes) -> bool:

@@ -10,10 +10,11 @@ the W3C Feed Validation Service applies them.
 from __future__ import annotations
 
 import re
-import time
+from time import time_ns as _time_ns
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from email.utils import getaddresses
+from collections.abc import Callable
 from typing import Final, NamedTuple
 from urllib.parse import unquote
 
@@ -64,7 +65,7 @@ def _plausible(found: _Moment, now: datetime | None) -> bool:
     """
     if now is not None:
         return _EARLIEST <= found.moment <= now + _FUTURE_SLACK
-    return _EARLIEST_US <= found.us <= time.time_ns() // 1000 + _FUTURE_SLACK_US
+    return _EARLIEST_US <= found[1] <= _time_ns() // 1000 + _FUTURE_SLACK_US  # found[1]: .us, without the property
 
 
 def check_rfc3339(value: str, now: datetime | None = None) -> Problem | None:
@@ -80,6 +81,20 @@ def _parse_rfc3339(value: str) -> Problem | _Moment:
     m = _RFC3339.match(value)
     if m is None:
         return "InvalidRFC3339Date", {"value": value}
+    # The usual shape (ASCII digits, whole seconds, a year with room for any offset) is read in C;
+    # whatever datetime.fromisoformat refuses (a leap second, an offset of a day...) is read below.
+    if value.isascii() and "." not in value and "0001" < value[:4] < "9999":
+        try:
+            moment = datetime.fromisoformat(value).astimezone(timezone.utc)
+        except ValueError:
+            pass
+        else:
+            return _Moment(moment, (moment - _EPOCH) // _MICROSECOND)
+    return _rfc3339_fields(m, value)
+
+
+def _rfc3339_fields(m: re.Match[str], value: str) -> Problem | _Moment:
+    """A date `_RFC3339` matched, read field by field: any digits, a leap second, any offset."""
     year, month, day, hour, minute, second = map(int, m.group(1, 2, 3, 4, 5, 6))
     try:  # also refuses an hour over 23 or a minute over 59
         moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc)
@@ -165,7 +180,7 @@ def _parse_rfc822(value: str) -> Problem | _Moment:
     seconds = int(second or 0)
     try:  # also refuses an hour over 23 or a minute over 59
         moment = datetime(int(year), _MONTH_NUMBERS[month], int(day), int(hour), int(minute), min(seconds, 59),
-                          tzinfo=timezone.utc)
+                          0, timezone.utc)
     except ValueError:
         return "InvalidRFC2822Date", {"value": value}
     if seconds > 60:
@@ -173,13 +188,13 @@ def _parse_rfc822(value: str) -> Problem | _Moment:
     if weekday and _DAYS[moment.weekday()] != weekday:
         return "IncorrectDOW", {"value": weekday}
     if zone in _ZONES:
-        hours, minutes = _ZONES[zone], 0
+        offset = _ZONES[zone] * 3600
     else:
         digits = zone.lstrip("+-")
-        hours, minutes = int(digits[:2]), int(digits[2:])
+        offset = int(digits[:2]) * 3600 + int(digits[2:]) * 60
         if zone[0] == "-":
-            hours, minutes = -hours, -minutes
-    return _moment(moment - timedelta(hours=hours, minutes=minutes) if hours or minutes else moment)
+            offset = -offset
+    return _moment(moment - timedelta(0, offset) if offset else moment)  # timedelta(days, seconds): no keywords
 
 
 # ---------------------------------------------------------------- URIs
@@ -226,9 +241,31 @@ def check_uri(value: str, *, absolute: bool = False, iri: bool = False,
     return _check_uri(value, absolute, iri, error)
 
 
-@_memo
-def _check_uri(value: str, absolute: bool, iri: bool, error: str | None) -> Problem | None:
-    """`check_uri`, memoised on positional arguments (a cache key with keywords costs twice as much)."""
+_UNKNOWN: Final = object()
+_URI_MEMO_LIMIT: Final = 1 << 13  # values per way of checking; a site's URIs recur within a few documents
+
+
+def uri_check(*, absolute: bool = False, iri: bool = False, error: str | None = None) -> Callable[[str], Problem | None]:
+    """`check_uri` with its options fixed, memoised by the value alone: for a rule that checks many values one way.
+
+    A plain dict lookup per value instead of a call with keywords and a four-part memo key.
+    """
+    memo: dict[str, Problem | None] = {}
+
+    def check(value: str) -> Problem | None:
+        found = memo.get(value, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = _check_uri_once(value, absolute, iri, error)  # not through the shared LRU: one memo is enough
+            if len(memo) >= _URI_MEMO_LIMIT:
+                del memo[next(iter(memo))]  # the oldest: dicts keep insertion order
+            memo[value] = found
+        return found  # type: ignore[return-value]
+
+    return check
+
+
+def _check_uri_once(value: str, absolute: bool, iri: bool, error: str | None) -> Problem | None:
+    """`check_uri` itself, on positional arguments."""
     if _PLAIN_HTTP.match(value):
         return None  # the common case, valid whatever is asked
     error = error or ("InvalidFullLink" if absolute else "InvalidIRI" if iri else "InvalidLink")
@@ -251,6 +288,10 @@ def _check_uri(value: str, absolute: bool, iri: bool, error: str | None) -> Prob
     if scheme and scheme.isalpha() and scheme not in IANA_SCHEMES:
         return "SchemeNotIANARegistered", {"value": scheme}
     return None
+
+
+# check_uri's memo, on positional arguments (a key with keywords costs twice as much).
+_check_uri: Final = _memo(_check_uri_once)
 
 
 def is_full_uri(value: str) -> bool:

@@ -402,9 +402,12 @@ class Walker:
     def use_vocabulary(self, kind: str, core_ns: str | None) -> None:
         """Atom or RSS, with its own elements in `core_ns`; element keys are then shared between documents."""
         self.kind, self.core_ns = kind, core_ns
-        self.keys = _KEY_CACHES.setdefault((kind, core_ns), {})
-        if len(self.keys) > 4096:  # a document inventing element names must not grow it forever
-            self.keys.clear()
+        keys = _KEY_CACHES.get((kind, core_ns))
+        if keys is None:
+            keys = _KEY_CACHES[kind, core_ns] = {}
+        elif len(keys) > 4096:  # a document inventing element names must not grow it forever
+            keys.clear()
+        self.keys = keys
 
     def scope(self, name: str) -> set[str]:
         """A named set shared across the document (ids seen, guids seen, ...)."""
@@ -525,11 +528,13 @@ def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: 
     text = el.text
     stray_text = bool(text) and not text.isspace()
     seen = frame.seen
+    note = seen.append
     keys = w.keys
     for child in el:
         if not stray_text:
             tail = child.tail
-            stray_text = bool(tail) and not tail.isspace()
+            if tail and not tail.isspace():
+                stray_text = True
         tag = child.tag
         if tag.__class__ is not str:
             continue  # comment or processing instruction
@@ -541,11 +546,11 @@ def walk(w: Walker, el: etree._Element, frame: Frame, table: Table, *, text_ok: 
             if child.attrib:
                 check_xml_attributes(w, child, key or tag)
             unknown_child(w, child, frame, key)
-            seen.append(key or tag)
+            note(key or tag)
             continue
         if rule.once and key in seen:
             w.report(rule.repeat_code, child, element=display(key), parent=display(frame.key))
-        seen.append(key)
+        note(key)
         names = child.keys()
         if names and not rule.unchecked.issuperset(names):
             check_attributes(w, child, key, rule.attrs, names)

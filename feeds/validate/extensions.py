@@ -143,13 +143,16 @@ def _media_thumbnail(w: Walker, el: etree._Element, parent: Frame, key: str) -> 
     empty(w, el, parent, key)
 
 
+_MEDIA_URL: Final = common.uri_check(absolute=True, error="InvalidFullLink")
+
+
 def _media_url(w: Walker, el: etree._Element, key: str, *, required: bool) -> None:
     url = el.get("url")
     if url is None:
         if required:
             w.report("MissingAttribute", el, element=display(key), attr="url")
         return
-    problem = common.check_uri(url, absolute=True, error="InvalidFullLink")
+    problem = _MEDIA_URL(url)
     if problem:
         w.report(problem[0], el, element="url", **problem[1])
 

@@ -300,7 +300,7 @@ def _check_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Ch
 def _walk_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Walker:
     """Check one entry inside a wrapper declaring the namespaces in scope where it was; the walker that did it."""
     opening = scope.opening
-    data = opening + fragment + _CLOSING
+    data = b"".join((opening, fragment, _CLOSING))  # one copy of the entry (a + b + c makes two)
     try:
         wrapper = parse(data)
     except etree.XMLSyntaxError as exc:
@@ -325,7 +325,8 @@ def _walk_entry(w: Walker, scope: _Scope, context: bool, fragment: bytes) -> Wal
     key = scope.key
     parent.seen.append(key)
     rule = scope.table[key]
-    if entry.attrib:
-        check_attributes(sub, entry, key, rule.attrs)
+    names = entry.keys()
+    if names:
+        check_attributes(sub, entry, key, rule.attrs, names)
     rule.handle(sub, entry, parent, key)
     return sub

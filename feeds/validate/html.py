@@ -122,9 +122,24 @@ def check_style(style: str) -> list[str]:
 # sooner (each run stops at the '>' or quote that must come next), so the engine
 # need not keep the state to try (tests/test_validate_values.py pins this).
 _MARKUP: Final = re.compile(rb"""<(?![/!])(?:(?>[A-Za-z][^>"']*+(?:(?:"[^"]*+"|'[^']*+')[^>"']*+)*+)>|\?|)""")
+# The start tags that are safe as they stand, with no attribute: `_check_tag` finds nothing in them
+# whatever is asked, so the scan passes over them in the regex engine (most tags in a body are these).
+# The most common come first: the engine tries the names in this order.
+_BARE_SAFE_TAGS: Final = (
+    "p", "span", "div", "strong", "a", "em", "b", "br", "li", "i", "u", "s", "hr", "ul", "ol", "h1", "h2", "h3",
+    "h4", "h5", "h6", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "td", "th", "figure",
+    "figcaption", "sup", "sub", "small",
+)
+# `_MARKUP` less those bare tags: its matches are exactly `_MARKUP`'s others (tests/test_validate_values.py).
+_MARKUP_TO_CHECK: Final = re.compile(
+    rb"""<(?![/!]|(?:%s)>)(?:(?>[A-Za-z][^>"']*+(?:(?:"[^"]*+"|'[^']*+')[^>"']*+)*+)>|\?|)"""
+    % "|".join(_BARE_SAFE_TAGS).encode()
+)
 # A start tag's name: the longest run of name characters (what follows may not be one, or '>').
 _TAG_NAME: Final = re.compile(rb"[A-Za-z0-9:_\-]+")
-_ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+# An attribute: its name, then (when it has a value) the '=' part and the value, in double quotes,
+# single quotes or bare (findall gives "" for the quotes not used; the '=' part tells "" from no value).
+_ATTRIBUTE: Final = re.compile(r"""([^\s=/>"']+)(\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SCHEME_PREFIX: Final = re.compile(r"\w+:")
 _URI_CHAR: Final = re.compile(r"[0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#]")
 _CACHE_LIMIT: Final = 8192  # distinct start tags per kind of check
@@ -185,7 +200,7 @@ def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Proble
     processing = stray = False
     cache = _tag_caches.setdefault((relative_refs, document), {})
     # Start tags seen before without a problem are passed over in C; problems keep their order.
-    for tag in filterfalse(clean.__contains__, _MARKUP.findall(text)):
+    for tag in filterfalse(clean.__contains__, _MARKUP_TO_CHECK.findall(text)):
         if len(tag) < 3:  # a start tag is at least '<', a letter and '>'
             if len(tag) == 2:  # '<?'
                 processing = True
@@ -201,11 +216,13 @@ def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Proble
         if found is None:
             found = _check_tag(tag[1:name_end].decode("ascii"), blob.decode("utf-8", "surrogatepass"),
                                relative_refs, document)
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-                clean.clear()
-            cache[tag] = found
-            if not found and b"<" not in blob:
+            if found or b"<" in blob:  # a clean tag is remembered in `clean` alone: it never gets this far again
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                cache[tag] = found
+            else:
+                if len(clean) >= _CACHE_LIMIT:
+                    clean.clear()
                 clean.add(tag)
         if found:
             problems.extend(found)
@@ -224,7 +241,7 @@ def _scan_html(text: bytes, relative_refs: bool, document: bool) -> tuple[Proble
     return tuple(problems)
 
 
-_tag_caches: dict[tuple[bool, bool], dict[bytes, tuple[Problem, ...]]] = {}  # by the whole start tag
+_tag_caches: dict[tuple[bool, bool], dict[bytes, tuple[Problem, ...]]] = {}  # by the whole start tag, if not clean
 _clean_tags: dict[tuple[bool, bool], set[bytes]] = {}  # the start tags without a problem
 
 
@@ -240,18 +257,17 @@ def _check_tag(name: str, blob: str, relative_refs: bool, document: bool) -> tup
     if not blob or blob.isspace() or blob.strip() == "/":
         return ()
     problems: list[Problem] = []
-    for a in _ATTRIBUTE.finditer(blob):
-        attr = a.group(1).lower()
-        raw = a.group(2) if a.group(2) is not None else a.group(3) if a.group(3) is not None else a.group(4)
+    for written, assigned, double_quoted, single_quoted, bare in _ATTRIBUTE.findall(blob):
+        attr = written.lower()
         if attr == "style":
-            for evil in check_style(unescape(raw or "")):
+            for evil in check_style(unescape(double_quoted or single_quoted or bare)):
                 problems.append(("DangerousStyleAttr", {"value": evil}))
         elif attr not in SAFE_ATTRIBUTES and not attr.startswith("data-"):
             problems.append(("SecurityRiskAttr", {"value": attr}))
-        elif relative_refs and raw is not None and (
-            (tag == "a" and attr == "href") or (tag == "img" and attr == "src")
-        ):
-            problem = _relative_ref(unescape(raw).strip())
+        elif relative_refs and assigned and ((tag == "a" and attr == "href") or (tag == "img" and attr == "src")):
+            raw = double_quoted or single_quoted or bare
+            # A value starting with a scheme keeps it through unescape() and strip(): the usual case, at once.
+            problem = None if _SCHEME_PREFIX.match(raw) else _relative_ref(unescape(raw).strip())
             if problem:
                 problems.append(problem)
     return tuple(problems)
