@@ -389,3 +389,28 @@ def test_markup_left_in_plain_text() -> None:
     assert html.markup_in_text("Tom &amp; Jerry") == "&amp;"
     assert html.markup_in_text("a <b>bold</b> claim") == "</b>"
     assert html.markup_in_text("Tom & Jerry, x < y") is None
+
+
+@pytest.mark.parametrize("value", [
+    "9999-12-31T23:59:59-01:00",  # year 10000 in UTC: after the last moment Python can hold
+    "0001-01-01T00:00:00+01:00",  # year 0 in UTC: before the first
+])
+def test_dates_beyond_what_a_datetime_holds_are_implausible_not_a_crash(value: str) -> None:
+    assert common.check_rfc3339(value, NOW) == ("ImplausibleDate", {"value": value})
+    assert common.check_rfc3339(value) == ("ImplausibleDate", {"value": value})
+
+
+def test_rfc822_dates_beyond_what_a_datetime_holds_are_implausible_not_a_crash() -> None:
+    for value in ("Fri, 31 Dec 9999 23:59:59 -0100", "31 Dec 9999 23:00:00 EST", "01 Jan 0001 00:00:00 +0100"):
+        assert common.check_rfc822(value, NOW) == ("ImplausibleDate", {"value": value})
+
+
+def test_a_feed_dated_at_the_end_of_time_gets_a_warning_not_an_internal_error() -> None:
+    from feeds.validate import validate_bytes
+
+    feed = (b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+            b"<id>urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a</id><title>T</title>\n"
+            b"<updated>9999-12-31T23:59:59-01:00</updated><author><name>A</name></author>\n"
+            b'<link rel="self" href="https://example.com/atom.xml"/>\n</feed>\n')
+    found = {m.code for m in validate_bytes(feed, "atom.xml")}
+    assert "ImplausibleDate" in found and "InternalError" not in found

@@ -104,9 +104,26 @@ def _rfc3339_fields(m: re.Match[str], value: str) -> Problem | _Moment:
         return "InvalidRFC3339Date", {"value": value}
     sign, hours, minutes = m.group(7, 8, 9)
     if sign and (hours != "00" or minutes != "00"):
-        offset = timedelta(hours=int(hours), minutes=int(minutes))
-        moment -= -offset if sign == "-" else offset
+        offset = int(hours) * 3600 + int(minutes) * 60
+        moment = _in_utc(moment, -offset if sign == "-" else offset)
     return _moment(moment)
+
+
+_LATEST: Final = datetime.max.replace(tzinfo=timezone.utc)
+_FIRST: Final = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _in_utc(local: datetime, offset: int) -> datetime:
+    """A moment written with an offset of `offset` seconds east of UTC, in UTC.
+
+    A date at the very end of year 9999 west of UTC (or the start of year 1
+    east of it) is after (before) the last (first) moment Python can hold:
+    it is taken as that moment, which is as implausible as the real one.
+    """
+    try:
+        return local - timedelta(0, offset)
+    except OverflowError:
+        return _LATEST if offset < 0 else _FIRST
 
 
 @_memo
@@ -194,7 +211,7 @@ def _parse_rfc822(value: str) -> Problem | _Moment:
         offset = int(digits[:2]) * 3600 + int(digits[2:]) * 60
         if zone[0] == "-":
             offset = -offset
-    return _moment(moment - timedelta(0, offset) if offset else moment)  # timedelta(days, seconds): no keywords
+    return _moment(_in_utc(moment, offset) if offset else moment)
 
 
 # ---------------------------------------------------------------- URIs
