@@ -334,6 +334,20 @@ def test_an_article_link_with_an_impossible_port_falls_back_to_the_pattern(site:
     assert "https://example.com/rel" in site_feed
 
 
+def test_an_image_proxy_url_whose_query_is_not_a_url_is_published_without_a_type(site: tuple[Path, Path]) -> None:
+    """`?v=http://[bad` looks like a proxied URL but does not parse: it says nothing about the type, the run goes on."""
+    articles, dist = site
+    image = "https://img.example.com/a?v=http://[bad"
+    (articles / "proxy.md").write_text(
+        f"---\ntitle: odd proxy\ndate: 2022-01-01\nheadimg: '{image}'\n---\n<p>text</p>\n", encoding="utf-8")
+    code, _, err = run_site(site)
+    assert code == 0 and "Traceback" not in err, err
+    rss = feedparser.parse((dist / "rss.xml").read_bytes())
+    item = next(e for e in rss.entries if e.title == "odd proxy")
+    assert not item.get("enclosures")  # no type, so no enclosure (RSS requires one)
+    assert 'thumbnail url="https://img.example.com/a?v=http://%5Bbad"' in (dist / "atom.xml").read_text(encoding="utf-8")
+
+
 def test_the_index_page_follows_a_feed_s_newest_date(site: tuple[Path, Path]) -> None:
     articles, dist = site
     assert run_site(site)[0] == 0
