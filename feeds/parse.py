@@ -367,7 +367,7 @@ def _author(value: Any) -> Author | None:
         return Author(
             _squeeze(name),
             email.strip() if isinstance(email, str) and "@" in email else None,
-            uri.strip() if isinstance(uri, str) and is_absolute_iri(uri.strip()) else None,
+            uri.strip() if isinstance(uri, str) and is_absolute_http(uri.strip()) else None,
         )
     return None
 

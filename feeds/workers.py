@@ -170,7 +170,7 @@ def make_entries(sources: list[str]) -> EntriesResult:
     """
     from feeds.body import complete
     from feeds.parse import body_of
-    from feeds.validate import fastpath, validate_bytes
+    from feeds.validate import fastpath, has_errors, validate_bytes
 
     root, config, whole, maker, spill = shared.root, shared.config, shared.whole, shared.maker, shared.spill
     assert maker is not None and spill is not None
@@ -184,13 +184,47 @@ def make_entries(sources: list[str]) -> EntriesResult:
             diagnostics.append(exc.diagnostic())
             failed.append(source)
     batch = FeedSpec(FeedKind.SITE, (), (), tuple(done))
+    invalid: dict[str, list[Message]] = {}
     with fastpath.new_checks() as checks:
-        for document in (maker.atom(batch), maker.rss(batch)):
-            validate_bytes(document, "<entries>")  # its own findings do not matter: only its entries'
-    entries = spill.put(maker.entries(done))
+        for fmt, document in (("atom", maker.atom(batch)), ("rss", maker.rss(batch))):
+            messages = validate_bytes(document, "<entries>")  # its own findings do not matter: only its entries'
+            if has_errors(messages):
+                for source, found in _entry_errors(document, done, messages).items():
+                    invalid.setdefault(source, []).extend(found)
+    made = maker.entries(done)
+    for source, found in invalid.items():  # in no feed: each of its feeds would fail validation, and be held back
+        del made[source]
+        failed.append(source)
+        diagnostics.extend(Diagnostic(source, f"left out of every feed: the entry made from it is invalid "
+                                              f"({m.code}: {m.text})") for m in found)
+    entries = spill.put(made)
     diagnostics.extend(maker.warnings)  # the renderer removes what XML cannot carry, and says so
     maker.warnings.clear()
     return EntriesResult(entries, checks, diagnostics, failed)
+
+
+def _entry_errors(document: bytes, articles: list[Article], messages: list[Message]) -> dict[str, list[Message]]:
+    """The validator's errors inside each article's entry of a batch document, by article source.
+
+    The entries are in the articles' order; an error outside every entry is
+    about the batch document itself, which is never published.
+    """
+    from feeds.validate import ERROR, fastpath
+
+    cut = fastpath.split(document)
+    if cut is None or len(cut.entries) != len(articles):
+        raise AssertionError("a batch document of entries must cut into exactly its entries")
+    first_lines = [document.count(b"\n", 0, begin) + 1 for begin, _ in cut.entries]
+    last_lines = [document.count(b"\n", 0, end) + 1 for _, end in cut.entries]
+    found: dict[str, list[Message]] = {}
+    for m in messages:
+        if m.severity != ERROR:
+            continue
+        for article, first, last in zip(articles, first_lines, last_lines):
+            if first <= m.line <= last:
+                found.setdefault(article.source, []).append(m)
+                break
+    return found
 
 
 # ------------------------------------------------------------------ feeds

@@ -348,6 +348,32 @@ def test_an_image_proxy_url_whose_query_is_not_a_url_is_published_without_a_type
     assert 'thumbnail url="https://img.example.com/a?v=http://%5Bbad"' in (dist / "atom.xml").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_article_whose_entry_would_be_invalid_is_left_out_and_every_feed_published(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
+    """One article must not hold back the site feed: its entry is checked on its own first, and left out."""
+    import feeds.parallel
+
+    monkeypatch.setattr(feeds.parallel, "_PARALLEL_FROM_MS", 0.0)  # with 2 jobs, in forked workers
+    articles, dist = site
+    (articles / "bad-id.md").write_text(  # an id that is not a valid urn:uuid
+        "---\ntitle: bad id\ndate: 2022-12-30 10:00:00\nid: 'urn:uuid:zzz'\n---\n<p>x</p>\n", encoding="utf-8")
+    (articles / "odd-author.md").write_text(  # an author link that is no URL: dropped, the article stays
+        "---\ntitle: odd author\ndate: 2022-12-30 11:00:00\nauthor: {name: Ann, uri: 'http://[u'}\n---\n<p>y</p>\n",
+        encoding="utf-8")
+    code, out, err = run_site(site, "--jobs", jobs)
+    assert code == 1 and "Traceback" not in err
+    assert ("bad-id.md: error: left out of every feed: the entry made from it is invalid (InvalidUUID:" in err)
+    assert "failed validation" not in out and "1 rejected" in out
+    for feed in feeds_in(dist):
+        assert not [m for m in validate_bytes(feed.read_bytes(), str(feed)) if m.severity == "error"], feed
+    titles = [e.title for e in feedparser.parse((dist / "atom.xml").read_bytes()).entries]
+    assert "bad id" not in titles and "odd author" in titles and len(titles) > 2
+    assert "http://[u" not in (dist / "atom.xml").read_text(encoding="utf-8")
+    code, out, err = run_site(site, "--jobs", jobs)  # tried again, and said again, while the file is as it is
+    assert code == 1 and "bad-id.md: error: left out of every feed" in err
+
+
 def test_the_index_page_follows_a_feed_s_newest_date(site: tuple[Path, Path]) -> None:
     articles, dist = site
     assert run_site(site)[0] == 0
