@@ -49,6 +49,7 @@ from feeds.config import Config
 from feeds.errors import Diagnostic
 from feeds.group import feed_label, feed_paths, feed_url, nfc, page_url, segment
 from feeds.model import Article, Author, FeedKind, FeedSpec
+from feeds.validate.common import is_http_url
 
 GENERATOR = "feeds"
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -491,6 +492,11 @@ class FeedRenderer:
         clean, warnings = clean_article(article)
         self.warnings.extend(warnings)
         image = as_uri(clean.image) if clean.image else None
+        if image is not None and not is_http_url(image):
+            # Its enclosure would fail validation, and with it every feed the article is in.
+            self.warnings.append(Diagnostic(article.source, f"image {clean.image} is left out of the feeds: "
+                                            "they need an http(s) URL with a public host name", None, "warning"))
+            image = None
         parts = _EntryParts(
             article=clean,
             link=as_uri(clean.link),

@@ -29,6 +29,7 @@ from feeds.render import (
     render_atom,
     render_rss,
 )
+from feeds.validate import has_errors, validate_bytes
 from render_samples import SEED_IMAGE, seed_article, site_articles, site_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -302,11 +303,33 @@ def test_image_type_from_the_url(url: str, mime: str | None) -> None:
 
 
 def test_an_image_whose_query_holds_a_broken_url_is_still_rendered() -> None:
-    """The query is only looked into for a type: a URL in it that does not parse must not stop the run."""
-    article = dataclasses.replace(seed_article(), image="https://img.example.com/a.png?v=http://[bad")
+    """The query is only looked into for a type: a URL in it that does not parse must not stop the run.
+
+    The image is as the parser makes it from `headimg: https://img.example.com/a.png?v=http://[bad`
+    ("[" is not allowed in a URI's query); image_type reads the query unescaped, "[" again.
+    """
+    article = dataclasses.replace(seed_article(), image="https://img.example.com/a.png?v=http://%5Bbad")
     config = site_config()
-    item = feedparser.parse(render_rss(group_feeds([article], config)[0], config)).entries[0]
+    document = render_rss(group_feeds([article], config)[0], config)
+    assert not has_errors(validate_bytes(document, "rss.xml"))
+    item = feedparser.parse(document).entries[0]
     assert item.enclosures[0]["type"] == "image/png"
+
+
+def test_an_image_url_no_feed_can_carry_is_left_out_with_a_warning() -> None:
+    """An enclosure needs an http(s) URL with a dotted host: anything else would fail validation, and hold
+    back every feed the article is in, so the image goes (with a warning) and the article stays."""
+    config = site_config()
+    for image in ("http://localhost/a.png", "http://user@img.example.com/a.png", "http://[::1]/a.png",
+                  "https://img.example.com/a.png?v=http://[bad"):
+        article = dataclasses.replace(seed_article(), image=image)
+        renderer = FeedRenderer(config)
+        spec = group_feeds([article], config)[0]
+        for document in (renderer.rss(spec), renderer.atom(spec)):
+            assert not has_errors(validate_bytes(document, "feed.xml")), image
+            assert b"enclosure" not in document and b"media:thumbnail" not in document
+        assert [w.message for w in renderer.warnings] == [
+            f"image {image} is left out of the feeds: they need an http(s) URL with a public host name"]
 
 
 def test_unknown_image_type_gives_no_enclosure_but_a_thumbnail() -> None:

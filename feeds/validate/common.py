@@ -316,6 +316,20 @@ def is_full_uri(value: str) -> bool:
     return bool(_ABSOLUTE_URI.match(value))
 
 
+_HTTP_URL: Final = re.compile(
+    r"https?://(?:(?:[0-9]{1,3}\.){3}|(?:[A-Z0-9\-]+\.)+)[A-Z0-9][A-Z0-9\-]*(?::\d+)?(?:/|\Z)", re.I
+)
+
+
+def is_http_url(value: str) -> bool:
+    """An absolute http(s) URL whose host is a dotted name or an IPv4 address: what an RSS enclosure needs.
+
+    No user name, no IPv6 literal, no host without a dot (`localhost`): the
+    W3C service refuses an enclosure URL otherwise.
+    """
+    return bool(_HTTP_URL.match(value)) and is_full_uri(value)
+
+
 def is_absolute_uri(value: str) -> bool:
     """True when `value` has a scheme (what readers need to follow it without a base)."""
     return bool(_SCHEME_START.match(value))

@@ -100,13 +100,10 @@ def _enclosure(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
     url = el.get("url")
     if url is None:
         w.report("MissingAttribute", el, element="enclosure", attr="url")
-    elif not _HTTP_URL.match(url) or not common.is_full_uri(url):
+    elif not common.is_http_url(url):
         w.report("InvalidURLAttribute", el, element="enclosure", attr="url", value=url)
 
 
-_HTTP_URL: Final = re.compile(
-    r"https?://(?:(?:[0-9]{1,3}\.){3}|(?:[A-Z0-9\-]+\.)+)[A-Z0-9][A-Z0-9\-]*(?::\d+)?(?:/|\Z)", re.I
-)
 
 
 def _guid(w: Walker, el: etree._Element, parent: Frame, key: str) -> None:
