@@ -145,7 +145,7 @@ def generate(
     print_messages(report, quiet, verbose)
     if not quiet:
         typer.echo(report.summary())
-    raise typer.Exit(EXIT_REJECTED if report.rejected or report.invalid else EXIT_OK)
+    raise typer.Exit(EXIT_REJECTED if report.rejected or report.invalid or report.held else EXIT_OK)
 
 
 class _progress_bar:

@@ -76,13 +76,16 @@ class SegmentClashError(FeedsError):
     """
 
     def __init__(self, kind: str, first: str, second: str, segment: str,
-                 first_path: str | None = None, second_path: str | None = None) -> None:
+                 first_path: str | None = None, second_path: str | None = None, *,
+                 folders: tuple[str, ...] = (), keys: tuple[object, ...] = ()) -> None:
         self.kind = kind
         self.first = first
         self.second = second
         self.segment = segment
         self.first_path = first_path
         self.second_path = second_path
+        self.folders = folders  # the output folders of both, relative (`categories/AI`, `categories/ai`)
+        self.keys = keys  # the two feeds' keys, as feeds.group knows them
         where = "" if first_path is None or second_path is None else f" (in {first_path} and {second_path})"
         self.message = (
             f"{kind} names {first!r} and {second!r}{where} would share the folder {segment!r}; "
@@ -90,8 +93,9 @@ class SegmentClashError(FeedsError):
         )
         super().__init__(self.message)
 
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        return type(self), (self.kind, self.first, self.second, self.segment, self.first_path, self.second_path)
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.kind, self.first, self.second, self.segment, self.first_path, self.second_path),
+                {"folders": self.folders, "keys": self.keys})
 
     def __str__(self) -> str:
         return self.message

@@ -108,13 +108,17 @@ def _newest_first_key(article: Article | Listing) -> tuple[int, str]:
     return -(since // _MICROSECOND), article.source
 
 
-def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[FeedSpec]:
+def group_feeds(articles: Iterable[Article | Listing], config: Config, *,
+                clashes: list[SegmentClashError] | None = None) -> list[FeedSpec]:
     """Every feed to publish: the site, each category level, each author, each tag.
 
     Drafts are left out. The site feed is always there, even with no article.
     Each feed holds its newest `config.limit` articles (0 = all), newest first.
     Names are compared in NFC; two different names that would share a folder
-    (after the maps, or differing only in case) raise SegmentClashError.
+    (after the maps, or differing only in case) raise SegmentClashError. With
+    a `clashes` list, each clash is added to it instead, and neither feed nor
+    any feed below them is returned: which name owns the folder is not
+    guessed, and every other feed is still made.
     Feeds come sorted: site, categories, authors, tags, each by name.
     """
     ordered = newest_first(a for a in articles if not a.draft)
@@ -172,12 +176,20 @@ def group_feeds(articles: Iterable[Article | Listing], config: Config) -> list[F
         FeedKind.TAG: _nfc_keys(config.tag_map),
     }
     keys_sorted = sorted(members, key=lambda k: (_KIND_ORDER[k[0]], k[1]))
-    segments_of = _assign_segments(keys_sorted, maps, first_seen)
+    found: list[SegmentClashError] = []
+    segments_of = _assign_segments(keys_sorted, maps, first_seen, found)
+    if found and clashes is None:
+        raise found[0]
+    held = {(kind, names) for c in found for kind, names in c.keys}
 
     specs = [FeedSpec(FeedKind.SITE, (), (), tuple(ordered[:limit]))]
     for key in keys_sorted:
         kind, names = key
+        if held and any((kind, names[:depth]) in held for depth in range(1, len(names) + 1)):
+            continue  # a clashing folder, or one inside it
         specs.append(FeedSpec(kind, names, segments_of[key], tuple(members[key][:limit])))
+    if clashes is not None:
+        clashes.extend(found)
     return specs
 
 
@@ -201,11 +213,13 @@ def _assign_segments(
     keys: list[tuple[FeedKind, tuple[str, ...]]],
     maps: Mapping[FeedKind, Mapping[str, str]],
     first_seen: Mapping[tuple[FeedKind, tuple[str, ...]], str],
+    clashes: list[SegmentClashError],
 ) -> dict[tuple[FeedKind, tuple[str, ...]], tuple[str, ...]]:
-    """Segments for every feed key, refusing two names on one folder.
+    """Segments for every feed key; two names on one folder are added to `clashes`.
 
-    `keys` is sorted so a parent comes before its children and the clash
-    reported is always the same pair.
+    `keys` is sorted so a parent comes before its children and the clashes
+    reported are always the same pairs (the first name on a folder against
+    each other one).
     """
     out: dict[tuple[FeedKind, tuple[str, ...]], tuple[str, ...]] = {}
     # (kind, parent names, case-folded segment) -> the name that took it
@@ -216,12 +230,12 @@ def _assign_segments(
         seg = segment(names[-1], maps[kind])
         slot = (kind, parent, seg.casefold())
         owner = taken.setdefault(slot, names[-1])
+        out[key] = (*out[(kind, parent)], seg) if parent else (seg,)
         if owner != names[-1]:
             other = (kind, (*parent, owner))
-            raise SegmentClashError(
-                kind.value, owner, names[-1], seg, first_seen.get(other), first_seen.get(key)
-            )
-        out[key] = (*out[(kind, parent)], seg) if parent else (seg,)
+            folders = tuple(dict.fromkeys("/".join((_TOP_FOLDER[kind], *out[k])) for k in (other, key)))
+            clashes.append(SegmentClashError(kind.value, owner, names[-1], seg, first_seen.get(other),
+                                             first_seen.get(key), folders=folders, keys=(other, key)))
     return out
 
 

@@ -34,7 +34,7 @@ from feeds.cache import (
     decode_notes,
 )
 from feeds.config import Config
-from feeds.errors import ArticleError, Diagnostic, FeedsError
+from feeds.errors import ArticleError, Diagnostic, FeedsError, SegmentClashError
 from feeds.model import Article, FeedKind, FeedSpec, Listing
 from feeds.fingerprint import (
     config_fingerprint,
@@ -81,6 +81,7 @@ class RunReport:
     removed: int = 0
     invalid: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # articles whose body failed: tried again next run
+    held: list[str] = field(default_factory=list)  # feed folders not published: two names share each
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # one line per file or feed, for --verbose
@@ -105,6 +106,8 @@ class RunReport:
         )
         if self.invalid:
             line += f"; {len(self.invalid)} feeds failed validation and were not published"
+        if self.held:
+            line += f"; {len(self.held)} feed folders held back (their names would share a folder)"
         return line
 
 
@@ -228,7 +231,7 @@ def _nothing_changed(cache: Cache, snapshot: str, options: RunOptions) -> RunRep
         report = RunReport(
             files=stored["files"], read=stored["read"], drafts=stored["drafts"], scheduled=stored["scheduled"],
             rejected=stored["rejected"], feeds=stored["feeds"], unchanged=len(stored["outputs"]),
-            invalid=list(stored["invalid"]),
+            invalid=list(stored["invalid"]), held=list(stored.get("held", [])),
             diagnostics=[Diagnostic(p, m, ln, sev) for p, m, ln, sev in stored["diagnostics"]],
             next_due=datetime.fromisoformat(due) if due else None,
         )
@@ -243,6 +246,7 @@ def _remember(cache: Cache, snapshot: str, report: RunReport) -> None:
     stored = {
         "files": report.files, "read": report.read, "drafts": report.drafts, "scheduled": report.scheduled,
         "rejected": report.rejected, "feeds": report.feeds, "invalid": report.invalid, "left_out": report.left_out,
+        "held": report.held,
         "diagnostics": [[d.path, d.message, d.line, d.severity] for d in report.diagnostics],
         "next_due": report.next_due.isoformat() if report.next_due else None,
         "outputs": report.outputs,
@@ -256,18 +260,26 @@ def _generate(config: Config, options: RunOptions, files: list[ArticleFile], cac
     """Render and publish what changed; the files with their stats (known once read, in a cold run)."""
     from feeds.group import feed_paths
     from feeds.pages import render_index, render_opml
-    from feeds.publish import untouched
+    from feeds.publish import managed, untouched
 
     now = None if config.future else options.now
     headers = _read_headers(files, cache, options.jobs, now, report, progress)
     digests = headers.digests
-    specs = _grouped(headers, cache, fp, config)
+    specs, clashes = _grouped(headers, cache, fp, config)
     report.feeds = 2 * len(specs)
 
     previous = cache.feed_fingerprints()
     on_disk = untouched(options.out)
     fingerprints: dict[str, str] = {}
     keep: set[str] = set()
+    if clashes:  # those feeds keep what they last published, until the names are told apart
+        held = tuple(dict.fromkeys(folder for clash in clashes for folder in clash.folders))
+        report.held = list(held)
+        keep.update(p for p in managed(options.out) if p.startswith(tuple(f"{folder}/" for folder in held)))
+        for clash in clashes:
+            report.diagnostics.append(Diagnostic(
+                clash.second_path or clash.first_path or "feeds.yaml",
+                f"{clash.message}; until then neither feed is published (their last versions stay)"))
     todo: list[int] = []
     for i, spec in enumerate(specs):
         paths = feed_paths(spec)
@@ -480,8 +492,10 @@ def _notes(rel: str, text: str) -> tuple[Diagnostic, ...]:
         return (Diagnostic(rel, "cache record damaged: run with --no-cache"),)
 
 
-def _grouped(headers: Headers, cache: Cache, config_fp: str, config: Config) -> list[FeedSpec]:
-    """Which feeds exist and which articles each shows; the last run's answer when its input is the same.
+def _grouped(headers: Headers, cache: Cache, config_fp: str,
+             config: Config) -> tuple[list[FeedSpec], list[SegmentClashError]]:
+    """Which feeds exist and which articles each shows, and the names that would share a folder;
+    the last run's answer when its input is the same.
 
     Grouping reads only Listings, so when no article was added, removed or
     moved (edits to titles and bodies, the common case), the stored answer
@@ -501,16 +515,21 @@ def _grouped(headers: Headers, cache: Cache, config_fp: str, config: Config) -> 
             wanted = {source for _, _, _, sources in stored["feeds"] for source in sources}
             text = dict(headers.listings)
             by_source = {x.source: x for x in decode_listings([(s, text[s]) for s in sorted(wanted)])}
-            return [FeedSpec(FeedKind(kind), tuple(names), tuple(segments), tuple(by_source[s] for s in sources))
-                    for kind, names, segments, sources in stored["feeds"]]
+            specs = [FeedSpec(FeedKind(kind), tuple(names), tuple(segments), tuple(by_source[s] for s in sources))
+                     for kind, names, segments, sources in stored["feeds"]]
+            clashes = [SegmentClashError(*fields, folders=tuple(folders)) for *fields, folders in stored["clashes"]]
+            return specs, clashes
         except (ValueError, KeyError, TypeError):
             pass  # damaged: group again
     missing = decode_listings([(s, text) for s, text in headers.listings if s not in headers.decoded])
     listings = {**headers.decoded, **{x.source: x for x in missing}}
-    specs = group_feeds([listings[s] for s, _ in headers.listings], config)
+    clashes: list[SegmentClashError] = []
+    specs = group_feeds([listings[s] for s, _ in headers.listings], config, clashes=clashes)
     cache.set_meta("groups", json.dumps({"key": key, "feeds": [
-        [s.kind.value, s.names, s.segments, [a.source for a in s.articles]] for s in specs]}, ensure_ascii=False))
-    return specs
+        [s.kind.value, s.names, s.segments, [a.source for a in s.articles]] for s in specs], "clashes": [
+        [c.kind, c.first, c.second, c.segment, c.first_path, c.second_path, c.folders] for c in clashes]},
+        ensure_ascii=False))
+    return specs, clashes
 
 
 def _whole_articles(specs: list[FeedSpec], todo: list[int], headers: Headers, cache: Cache,

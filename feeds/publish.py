@@ -99,6 +99,12 @@ def publish(out: Path, files: Mapping[str, bytes], *, keep: Collection[str] = ()
         return publication.finish()
 
 
+def managed(out: Path) -> frozenset[str]:
+    """Every file feeds wrote into `out` and still manages (relative POSIX paths), touched or not."""
+    _, manifest = _read_manifest(Path(os.path.realpath(out)))
+    return frozenset(manifest.files)
+
+
 def untouched(out: Path) -> frozenset[str]:
     """The files feeds wrote that nobody has touched since (relative POSIX paths).
 

@@ -374,6 +374,35 @@ def test_an_article_whose_entry_would_be_invalid_is_left_out_and_every_feed_publ
     assert code == 1 and "bad-id.md: error: left out of every feed" in err
 
 
+def test_two_names_on_one_folder_hold_back_those_feeds_only_until_told_apart(site: tuple[Path, Path]) -> None:
+    """A new article spelling a category another way must not stop the site's feeds (cron keeps running)."""
+    articles, dist = site
+    (articles / "ai-1.md").write_text(
+        "---\ntitle: first AI\ndate: 2023-01-01 10:00:00\ncategories: [[AI, ML]]\n---\n<p>x</p>\n", encoding="utf-8")
+    assert run_site(site)[0] == 0
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (dist / "categories" / "AI").rglob("*.xml")}
+    assert len(before) == 4  # AI and AI/ML, Atom and RSS
+    (articles / "ai-2.md").write_text(
+        "---\ntitle: second ai\ndate: 2023-01-02 10:00:00\ncategories: [ai]\n---\n<p>y</p>\n", encoding="utf-8")
+    for _ in range(2):  # the run that meets the clash, and one with nothing changed since
+        code, out, err = run_site(site)
+        assert code == 1 and "Traceback" not in err
+        assert ("ai-2.md: error: category names 'AI' and 'ai' (in ai-1.md and ai-2.md) would share the folder "
+                "'ai'; give one of them its own segment with category_map") in err
+        assert "2 feed folders held back" in out
+        assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (dist / "categories" / "AI").rglob("*.xml")} == before
+        assert not (dist / "categories" / "ai").exists()
+        titles = [e.title for e in feedparser.parse((dist / "atom.xml").read_bytes()).entries]
+        assert titles[:2] == ["second ai", "first AI"]  # the site feed goes on
+    config = articles.parent / "feeds.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\ncategory_map:\n  ai: ai-2\n", encoding="utf-8")
+    code, out, err = run_site(site)
+    assert code == 0, err
+    assert [e.title for e in feedparser.parse((dist / "categories" / "ai-2" / "atom.xml").read_bytes()).entries] == [
+        "second ai"]
+    assert "first AI" in (dist / "categories" / "AI" / "ML" / "atom.xml").read_text(encoding="utf-8")
+
+
 def test_the_index_page_follows_a_feed_s_newest_date(site: tuple[Path, Path]) -> None:
     articles, dist = site
     assert run_site(site)[0] == 0

@@ -147,6 +147,19 @@ def test_unsafe_characters_can_make_a_clash_too() -> None:
         group_feeds([a, b], site_config())
 
 
+def test_a_run_gets_the_clashes_and_every_other_feed() -> None:
+    """Given a list, grouping says which names clash and leaves out their feeds and the ones below them."""
+    a = dataclasses.replace(seed_article(), source="a.md", categories=(("AI", "ML"), ("Other",)))
+    b = dataclasses.replace(seed_article(), source="b.md", categories=(("ai",),))
+    clashes: list[SegmentClashError] = []
+    paths = by_path(group_feeds([a, b], site_config(), clashes=clashes))
+    assert [(c.first, c.second, c.first_path, c.second_path, c.folders) for c in clashes] == [
+        ("AI", "ai", "a.md", "b.md", ("categories/AI", "categories/ai"))]
+    assert not [p for p in paths if p.startswith(("categories/AI/", "categories/ai/"))]
+    assert {"atom.xml", "categories/Other/atom.xml"} <= set(paths)
+    assert {a.source for a in paths["atom.xml"].articles} == {"a.md", "b.md"}  # both still in the site feed
+
+
 def test_names_differing_only_in_case_clash() -> None:
     """`AI/` and `ai/` would be one folder on macOS and Windows: refuse rather than overwrite."""
     a = dataclasses.replace(seed_article(), source="a.md", authors=(Author("Alice Chen"),))

@@ -115,7 +115,8 @@ def test_every_feeds_error_travels_between_processes_whole() -> None:
 
     errors = [ArticleError("a.md", "bad date", 4), ConfigError("bad limit", "feeds.yaml", 2),
               PublishError("dist/x", "No space left on device"),
-              SegmentClashError("category", "AI", "ai", "ai", "a.md", "b.md")]
+              SegmentClashError("category", "AI", "ai", "ai", "a.md", "b.md"),
+              SegmentClashError("category", "AI", "ai", "ai", "a.md", "b.md", folders=("categories/AI", "categories/ai"))]
     for error in errors:
         again = pickle.loads(pickle.dumps(error))
         assert type(again) is type(error) and str(again) == str(error) and vars(again) == vars(error)
