@@ -361,6 +361,12 @@ def _make_all_entries(specs: list[FeedSpec], todo: list[int], jobs: int, report:
             whole[article.source] = article
     needed = sorted(whole)
     failed: set[str] = set()
+    for source, first in _same_ids(needed, whole):
+        failed.add(source)
+        report.diagnostics.append(Diagnostic(source, f"left out of every feed: it has the same id as {first} "
+                                                     f"({whole[source].id}); give one of them its own `id:`"))
+    if failed:
+        needed = [source for source in needed if source not in failed]
     seen: set[Diagnostic] = set()
     done = 0
     for made in parallel_map(workers.make_entries, entry_batches(needed, jobs), jobs, 1):
@@ -376,6 +382,23 @@ def _make_all_entries(specs: list[FeedSpec], todo: list[int], jobs: int, report:
     whole.clear()
     shared.maker = None
     return failed
+
+
+def _same_ids(sources: list[str], whole: dict[str, Article]) -> list[tuple[str, str]]:
+    """(source, the first source with its id) for each article whose entry id another one has already.
+
+    Entry ids are what readers tell entries apart by, and a feed holding two
+    alike fails validation: the first in file order keeps its id.
+    """
+    from feeds.render import as_uri
+
+    owners: dict[str, str] = {}
+    same = []
+    for source in sources:
+        first = owners.setdefault(as_uri(whole[source].id), source)
+        if first != source:
+            same.append((source, first))
+    return same
 
 
 @dataclass(slots=True)

@@ -403,6 +403,23 @@ def test_two_names_on_one_folder_hold_back_those_feeds_only_until_told_apart(sit
     assert "first AI" in (dist / "categories" / "AI" / "ML" / "atom.xml").read_text(encoding="utf-8")
 
 
+def test_an_article_with_another_one_s_id_is_left_out_with_both_named(site: tuple[Path, Path]) -> None:
+    """Readers tell entries apart by id, and a feed holding two alike fails validation: the later file goes."""
+    articles, dist = site
+    same = "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"
+    for name, title, day in (("b-first.md", "first", "01"), ("c-second.md", "second", "02")):
+        (articles / name).write_text(f"---\ntitle: {title}\ndate: 2023-01-{day} 10:00:00\nid: '{same}'\n---\n<p>x</p>\n",
+                                     encoding="utf-8")
+    code, out, err = run_site(site)
+    assert code == 1 and "1 rejected" in out and "failed validation" not in out
+    assert (f"c-second.md: error: left out of every feed: it has the same id as b-first.md ({same}); "
+            "give one of them its own `id:`") in err
+    for feed in feeds_in(dist):
+        assert not [m for m in validate_bytes(feed.read_bytes(), str(feed)) if m.severity == "error"], feed
+    titles = [e.title for e in feedparser.parse((dist / "rss.xml").read_bytes()).entries]
+    assert "first" in titles and "second" not in titles
+
+
 def test_the_index_page_follows_a_feed_s_newest_date(site: tuple[Path, Path]) -> None:
     articles, dist = site
     assert run_site(site)[0] == 0
