@@ -41,7 +41,7 @@ def to_uri(iri: str) -> str:
         return _quote(iri)
     netloc = parts.netloc
     if netloc and not netloc.isascii():
-        netloc = _ascii_netloc(netloc)
+        netloc = ascii_netloc(netloc)
     path = _quote(parts.path)
     query = _quote(parts.query)
     fragment = _quote(parts.fragment)
@@ -52,7 +52,8 @@ def _quote(part: str) -> str:
     return quote(_LONE_PERCENT.sub("%25", part), safe=_URI_SAFE)
 
 
-def _ascii_netloc(netloc: str) -> str:
+def ascii_netloc(netloc: str) -> str:
+    """A URL's authority with its host in IDNA (punycode): `例子.测试` -> `xn--fsqu00a.xn--0zwm56d`."""
     userinfo, at, hostport = netloc.rpartition("@")
     host, colon, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
     try:

@@ -48,6 +48,7 @@ from feeds import __version__
 from feeds.config import Config
 from feeds.errors import Diagnostic
 from feeds.group import feed_label, feed_paths, feed_url, nfc, page_url, segment
+from feeds.links import ascii_netloc
 from feeds.model import Article, Author, FeedKind, FeedSpec
 from feeds.validate.common import is_http_url
 
@@ -199,7 +200,13 @@ def as_uri(url: str) -> str:
     """
     if _URI_OK.fullmatch(url):
         return url
+    authority = _AUTHORITY.match(url)
+    if authority is not None and not authority.group(2).isascii():  # a host is spelt in IDNA, not %XX
+        url = f"{authority.group(1)}{ascii_netloc(authority.group(2))}{url[authority.end():]}"
     return quote(url, safe=_URI_SAFE)
+
+
+_AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#]*)")
 
 
 def image_type(url: str) -> str | None:

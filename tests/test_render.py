@@ -283,6 +283,19 @@ def test_non_ascii_links_become_uris() -> None:
     assert as_uri("https://example.com/a?b=c&d=%20#x") == "https://example.com/a?b=c&d=%20#x"
 
 
+def test_a_non_ascii_host_is_spelt_in_idna_so_its_image_stays() -> None:
+    """Percent-encoding a host (`http://%E4%BE%8B...`) gives a URL no client resolves, and no enclosure."""
+    assert as_uri("http://例子.测试/图.png") == "http://xn--fsqu00a.xn--0zwm56d/%E5%9B%BE.png"
+    assert as_uri("http://user@例子.测试:8080/a?b=中") == "http://user@xn--fsqu00a.xn--0zwm56d:8080/a?b=%E4%B8%AD"
+    article = dataclasses.replace(seed_article(), image="http://例子.测试/图.png")
+    config = site_config()
+    renderer = FeedRenderer(config)
+    document = renderer.rss(group_feeds([article], config)[0])
+    assert not has_errors(validate_bytes(document, "rss.xml")) and not renderer.warnings
+    item = feedparser.parse(document).entries[0]
+    assert item.enclosures[0]["href"] == "http://xn--fsqu00a.xn--0zwm56d/%E5%9B%BE.png"
+
+
 @pytest.mark.parametrize(
     ("url", "mime"),
     [
