@@ -589,7 +589,7 @@ def check(config: Config, root: Path) -> RunReport:
 
     files = scan(root)
     report = RunReport(files=len(files))
-    seen_ids: dict[str, str] = {}
+    used: dict[str, Article] = {}  # the articles feeds would publish, by source, in file order
     for f in files:
         try:
             parsed = parse_article(read_source(root, root / f.rel), config)
@@ -606,9 +606,12 @@ def check(config: Config, root: Path) -> RunReport:
             continue
         report.log.append(f"{f.rel}: ok")
         report.diagnostics.extend(parsed.warnings)
-        first = seen_ids.setdefault(article.id, article.source)
-        if first != article.source:
-            report.diagnostics.append(Diagnostic(
-                article.source, f"same id as {first} ({article.id}): give one of them its own `id:`", None, "warning"))
+        used[article.source] = article
+    for source, first in _same_ids(list(used), used):  # what `generate` leaves out, said the same way
+        report.read -= 1
+        report.rejected += 1
+        report.log[report.log.index(f"{source}: ok")] = f"{source}: rejected"
+        report.diagnostics.append(Diagnostic(source, f"same id as {first} ({used[source].id}): `feeds generate` "
+                                                     "leaves it out of every feed; give one of them its own `id:`"))
     return report
 

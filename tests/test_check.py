@@ -106,12 +106,16 @@ def test_verbose_lists_each_file(in_tmp: Path) -> None:
     assert result.stdout.splitlines()[:2] == ["a.md: ok", "d.md: draft, skipped"]
 
 
-def test_duplicate_ids_are_warned_about(in_tmp: Path) -> None:
+def test_duplicate_ids_are_an_error_as_generate_makes_them(in_tmp: Path) -> None:
+    """`generate` leaves the later of two articles with one id out of every feed: `check` says so."""
     same = "---\ntitle: x\ndate: 2022-01-01\nid: tag:example.com,2022:1\n---\n"
     folder = write(in_tmp / "articles", {"a.md": same, "b.md": same})
     result = check("--articles", str(folder))
-    assert result.exit_code == 0
-    assert result.stderr.startswith("b.md: warning: same id as a.md")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("b.md: error: same id as a.md (tag:example.com,2022:1): `feeds generate` "
+                                    "leaves it out of every feed")
+    assert "2 articles read, 0 drafts skipped, 1 rejected" in result.stdout
+    assert check("--articles", str(folder), "--verbose").stdout.splitlines()[:2] == ["a.md: ok", "b.md: rejected"]
 
 
 def test_timezone_and_config_file_are_used(in_tmp: Path) -> None:
