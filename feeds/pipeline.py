@@ -80,7 +80,8 @@ class RunReport:
     unchanged: int = 0
     removed: int = 0
     invalid: list[str] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)  # articles whose body failed: tried again next run
+    left_out: list[str] = field(default_factory=list)  # articles whose body or entry failed
+    unreadable: list[str] = field(default_factory=list)  # files that could not be read: tried again next run
     held: list[str] = field(default_factory=list)  # feed folders not published: two names share each
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -224,7 +225,11 @@ def _nothing_changed(cache: Cache, snapshot: str, options: RunOptions) -> RunRep
         due = stored["next_due"]
         if due is not None and options.now is not None and datetime.fromisoformat(due) <= options.now:
             return None
-        if stored["invalid"] or stored.get("left_out"):  # a feed held back, an article left out: try again
+        # A feed held back, or a file that could not be read (a read error, a file
+        # made readable by chmod keeps its mtime): try again. An article left out
+        # for what its file says (an invalid entry, another's id, a body that
+        # cannot be made safe) would fail the same way: its error is said again.
+        if stored["invalid"] or stored.get("unreadable", stored.get("left_out")):
             return None
         if not set(stored["outputs"]) <= untouched(options.out):
             return None
@@ -246,7 +251,7 @@ def _remember(cache: Cache, snapshot: str, report: RunReport) -> None:
     stored = {
         "files": report.files, "read": report.read, "drafts": report.drafts, "scheduled": report.scheduled,
         "rejected": report.rejected, "feeds": report.feeds, "invalid": report.invalid, "left_out": report.left_out,
-        "held": report.held,
+        "unreadable": report.unreadable, "held": report.held,
         "diagnostics": [[d.path, d.message, d.line, d.severity] for d in report.diagnostics],
         "next_due": report.next_due.isoformat() if report.next_due else None,
         "outputs": report.outputs,
@@ -373,6 +378,7 @@ def _make_all_entries(specs: list[FeedSpec], todo: list[int], jobs: int, report:
         shared.places.update(made.entries)
         fastpath.remember(made.checks)
         failed.update(made.failed)
+        report.unreadable.extend(made.unreadable)
         for d in made.diagnostics:
             if d not in seen:
                 seen.add(d)
@@ -447,6 +453,8 @@ def _read_headers(files: list[ArticleFile], cache: Cache, jobs: int, now: dateti
             stat = Stat(size, mtime_ns) if size >= 0 else None
             if stat is not None:
                 stats[rel] = stat
+            else:  # could not be read: not cached, and no "nothing changed" until it is read
+                report.unreadable.append(rel)
             row = HeaderRow(*fields) if fields else None
             if row is None:  # same bytes as the cached header: only the stat changed
                 row = cached[rel].row()

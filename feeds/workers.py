@@ -157,7 +157,8 @@ class EntriesResult:
     entries: dict[str, Place]  # source -> where its Atom entry and RSS item are in the run's spill
     checks: list[MemoEntry]  # the validator's findings for those entries, for the processes that render feeds
     diagnostics: list[Diagnostic]  # articles whose body failed, characters removed
-    failed: list[str]  # sources of articles left out because their body failed
+    failed: list[str]  # sources of articles left out: their body or entry failed, or their file could not be read
+    unreadable: list[str]  # of those, the ones whose file could not be read again (worth trying next run)
 
 
 def make_entries(sources: list[str]) -> EntriesResult:
@@ -176,11 +177,19 @@ def make_entries(sources: list[str]) -> EntriesResult:
     assert maker is not None and spill is not None
     diagnostics: list[Diagnostic] = []
     failed: list[str] = []
+    unreadable: list[str] = []
     done: list[Article] = []
     for source in sources:
         try:
-            done.append(complete(whole[source], body_of(read_relative(root, source)), config))
-        except ArticleError as exc:  # changed or vanished since its header was read
+            body = body_of(read_relative(root, source))
+        except ArticleError as exc:  # unreadable, changed or vanished since its header was read
+            diagnostics.append(exc.diagnostic())
+            failed.append(source)
+            unreadable.append(source)
+            continue
+        try:
+            done.append(complete(whole[source], body, config))
+        except ArticleError as exc:  # the same file would fail the same way: no use trying it again
             diagnostics.append(exc.diagnostic())
             failed.append(source)
     batch = FeedSpec(FeedKind.SITE, (), (), tuple(done))
@@ -200,7 +209,7 @@ def make_entries(sources: list[str]) -> EntriesResult:
     entries = spill.put(made)
     diagnostics.extend(maker.warnings)  # the renderer removes what XML cannot carry, and says so
     maker.warnings.clear()
-    return EntriesResult(entries, checks, diagnostics, failed)
+    return EntriesResult(entries, checks, diagnostics, failed, unreadable)
 
 
 def _entry_errors(document: bytes, articles: list[Article], messages: list[Message]) -> dict[str, list[Message]]:

@@ -502,23 +502,23 @@ def test_a_full_disk_in_a_worker_process_is_exit_4_and_the_last_feeds_stay(
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_an_article_whose_body_fails_is_left_out_reported_and_tried_again_next_run(
+def test_an_article_whose_body_cannot_be_read_is_left_out_reported_and_tried_again_next_run(
         site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
-    """A body that cannot be rendered (its file changed under the run, a read error) costs that article only."""
-    import feeds.body
+    """A body that cannot be read again (a read error, a file changed under the run) costs that article only."""
     import feeds.parallel
+    import feeds.parse
     from feeds.errors import ArticleError
 
     articles, dist = site
     monkeypatch.setattr(feeds.parallel, "_PARALLEL_FROM_MS", 0.0)  # with 2 jobs, in forked workers
-    complete = feeds.body.complete
+    body_of = feeds.parse.body_of
 
-    def failing(article, body, config):  # type: ignore[no-untyped-def]
-        if article.source == SEED:
+    def failing(source):  # type: ignore[no-untyped-def]
+        if source.path == SEED:
             raise ArticleError(SEED, "cannot read the file: Input/output error")
-        return complete(article, body, config)
+        return body_of(source)
 
-    monkeypatch.setattr(feeds.body, "complete", failing)
+    monkeypatch.setattr(feeds.parse, "body_of", failing)
     code, out, err = run_site(site, "--jobs", jobs)
     assert code == 1 and "Traceback" not in err
     assert f"{SEED}: error: cannot read the file: Input/output error" in err
@@ -528,8 +528,62 @@ def test_an_article_whose_body_fails_is_left_out_reported_and_tried_again_next_r
     for path in feeds_in(dist):  # every feed it was in is still published, valid, without it
         assert not [m for m in validate_bytes(path.read_bytes(), str(path)) if m.severity == "error"]
 
-    monkeypatch.setattr(feeds.body, "complete", complete)  # the trouble is gone; the file did not change
+    monkeypatch.setattr(feeds.parse, "body_of", body_of)  # the trouble is gone; the file did not change
     code, out, err = run_site(site, "--jobs", jobs)
     assert code == 0, err
     site_feed = feedparser.parse((dist / "atom.xml").read_bytes())
     assert len(site_feed.entries) == 9 and any("华为云陶志强" in e.title for e in site_feed.entries)
+
+
+def test_a_file_that_could_not_be_read_is_read_again_though_its_stat_did_not_change(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`chmod` keeps a file's size and mtime: "nothing changed" must not replay the old read error."""
+    import feeds.workers
+    from feeds.errors import ArticleError
+
+    articles, dist = site
+    read_relative = feeds.workers.read_relative
+
+    def failing(root, rel):  # type: ignore[no-untyped-def]
+        if rel == SEED:
+            raise ArticleError(SEED, "cannot read the file: Permission denied")
+        return read_relative(root, rel)
+
+    monkeypatch.setattr(feeds.workers, "read_relative", failing)
+    code, out, err = run_site(site)
+    assert code == 1 and f"{SEED}: error: cannot read the file: Permission denied" in err and "1 rejected" in out
+    monkeypatch.setattr(feeds.workers, "read_relative", read_relative)  # made readable; size and mtime as before
+    code, out, err = run_site(site, "--verbose")
+    assert code == 0 and "Permission denied" not in err and "0 rejected" in out, err
+    assert "nothing changed since the last run" not in out + err
+    assert any("华为云陶志强" in e.title for e in feedparser.parse((dist / "atom.xml").read_bytes()).entries)
+
+
+def test_an_article_that_would_fail_the_same_way_is_not_tried_again_while_nothing_changed(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under cron, one bad file must not cost every run a render: its error is said again, nothing redone."""
+    import feeds.body
+    from feeds.errors import ArticleError
+
+    articles, dist = site
+    complete = feeds.body.complete
+    calls: list[str] = []
+
+    def unsafe(article, body, config):  # type: ignore[no-untyped-def]
+        calls.append(article.source)
+        if article.source == SEED:
+            raise ArticleError(SEED, "the body cannot be made safe for feed readers (test)")
+        return complete(article, body, config)
+
+    monkeypatch.setattr(feeds.body, "complete", unsafe)
+    code, out, err = run_site(site)
+    assert code == 1 and f"{SEED}: error: the body cannot be made safe" in err and "1 rejected" in out
+    assert SEED in calls
+    before = mtimes(dist)
+    calls.clear()
+    code, out, err = run_site(site, "--verbose")
+    assert code == 1 and f"{SEED}: error: the body cannot be made safe" in err and "1 rejected" in out
+    assert "nothing changed since the last run" in out + err and calls == [] and mtimes(dist) == before
+    (articles / SEED).write_bytes((articles / SEED).read_bytes() + b"\n")  # edited: tried again
+    code, out, err = run_site(site)
+    assert code == 1 and SEED in calls
