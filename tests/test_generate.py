@@ -587,3 +587,15 @@ def test_an_article_that_would_fail_the_same_way_is_not_tried_again_while_nothin
     (articles / SEED).write_bytes((articles / SEED).read_bytes() + b"\n")  # edited: tried again
     code, out, err = run_site(site)
     assert code == 1 and SEED in calls
+
+def test_a_body_nested_so_deep_it_would_take_hours_is_left_out_and_the_rest_published(
+        site: tuple[Path, Path]) -> None:
+    """From an aggregator, one broken item of 100,000 unclosed <div>s must not stall every cron run."""
+    articles, dist = site
+    (articles / "abyss.html").write_text(
+        "---\ntitle: abyss\ndate: 2023-01-01 10:00:00\n---\n" + "<div>" * 100_000 + "deep\n", encoding="utf-8")
+    code, out, err = run_site(site)
+    assert code == 1 and "Traceback" not in err and "1 rejected" in out
+    assert "abyss.html: error: the body nests HTML elements more than 1000 deep" in err
+    titles = [e.title for e in feedparser.parse((dist / "atom.xml").read_bytes()).entries]
+    assert "abyss" not in titles and len(titles) == 9
