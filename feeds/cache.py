@@ -37,7 +37,9 @@ from typing import Any, Iterable, Iterator, NamedTuple
 from feeds.errors import ArticleError, Diagnostic
 from feeds.model import Article, Author, BodyFormat, Listing
 
-SCHEMA = "feeds-cache-3"
+# Bumped whenever the same file and settings parse or render differently, so
+# that a cache kept from before does not keep the old result.
+SCHEMA = "feeds-cache-4"
 
 
 class Stat(NamedTuple):

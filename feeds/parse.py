@@ -42,6 +42,12 @@ IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "banner")
 SUMMARY_KEYS = ("description", "excerpt", "summary")
 LINK_KEYS = ("permalink", "link", "url")
 UPDATED_KEYS = ("updated", "modified", "lastmod")
+# Each category level, tag and author is a feed (two files, a folder): one
+# article must not be able to make tens of thousands, nor folders nested past
+# what file systems take (a category path is a folder path; 8 levels of the
+# longest names fit in PATH_MAX). Hexo sites use one to three levels.
+MAX_CATEGORY_LEVELS = 8
+MAX_NAMES = 100  # tags, category paths, authors: each, per article
 _FORMATS = {"html": BodyFormat.HTML, "htm": BodyFormat.HTML, "markdown": BodyFormat.MARKDOWN, "md": BodyFormat.MARKDOWN}
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 # npm's "person" string: `Name <email> (url)`, email and url optional.
@@ -199,7 +205,7 @@ class _Reader:
                     self.warn(key, f"`{key}` entries must be a name or a mapping with `name`; {_show(item)} ignored")
                 continue
             found.setdefault(author.name, author)
-        return tuple(found.values())
+        return tuple(self.at_most(key, "authors", list(found.values())))
 
     def categories(self) -> tuple[tuple[str, ...], ...]:
         key = "categories" if self.meta.get("categories") is not None else "category"
@@ -230,9 +236,21 @@ class _Reader:
                 name = _squeeze(level)
                 if name:
                     path.append(name)
+            if len(path) > MAX_CATEGORY_LEVELS:
+                self.warn(key, f"`{key}`: {len(path)} levels, more than the {MAX_CATEGORY_LEVELS} feeds makes folders "
+                          f"for; those after {path[MAX_CATEGORY_LEVELS - 1]!r} are ignored")
+                del path[MAX_CATEGORY_LEVELS:]
             if path:
                 paths[tuple(path)] = None
-        return tuple(paths)
+        return tuple(self.at_most(key, "category paths", list(paths)))
+
+    def at_most(self, key: str, what: str, names: list[Any]) -> list[Any]:
+        """The first MAX_NAMES of `names`, with a warning if there were more."""
+        if len(names) > MAX_NAMES:
+            self.warn(key, f"`{key}`: {len(names)} {what}, more than the {MAX_NAMES} an article may have a feed for; "
+                      f"those after the {MAX_NAMES}th are ignored")
+            return names[:MAX_NAMES]
+        return names
 
     def tags(self) -> tuple[str, ...]:
         value = self.meta.get("tags")
@@ -245,7 +263,7 @@ class _Reader:
                     found[name] = None
             elif item is not None:
                 self.warn("tags", f"`tags`: {_show(item)} is not a tag name; ignored")
-        return tuple(found)
+        return tuple(self.at_most("tags", "tags", list(found)))
 
     def language(self) -> str | None:
         key, value = self.first_text(("lang", "language"))

@@ -599,3 +599,17 @@ def test_a_body_nested_so_deep_it_would_take_hours_is_left_out_and_the_rest_publ
     assert "abyss.html: error: the body nests HTML elements more than 1000 deep" in err
     titles = [e.title for e in feedparser.parse((dist / "atom.xml").read_bytes()).entries]
     assert "abyss" not in titles and len(titles) == 9
+
+
+def test_categories_nested_deeper_than_any_folder_can_go_do_not_stop_the_run(site: tuple[Path, Path]) -> None:
+    """2,000 levels would be a folder path no file system takes: it failed every feed with exit 4."""
+    articles, dist = site
+    levels = ", ".join(f"level{i}" for i in range(2000))
+    (articles / "deep.md").write_text(f"---\ntitle: deep\ndate: 2023-01-01 10:00:00\ncategories: [{levels}]\n---\nx\n",
+                                      encoding="utf-8")
+    code, out, err = run_site(site)
+    assert code == 0 and "Traceback" not in err, err
+    assert "deep.md:4: warning: `categories`: 2000 levels, more than the 8 feeds makes folders for" in err
+    deepest = dist / "categories" / "/".join(f"level{i}" for i in range(8)) / "atom.xml"
+    assert [e.title for e in feedparser.parse(deepest.read_bytes()).entries] == ["deep"]
+    assert not (deepest.parent / "level8").exists()
