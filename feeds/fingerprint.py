@@ -7,7 +7,7 @@ can tell what it must redo by comparing with what the last run stored.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from feeds import __version__
 from feeds.config import Config
@@ -52,8 +52,11 @@ def pages_fingerprint(config_fp: str, specs: list[FeedSpec]) -> str:
     return h.hexdigest()
 
 
-def snapshot_of(files: list[ArticleFile], config_fp: str) -> str:
-    """One digest of every article file's path, size and mtime, and the configuration."""
+def snapshot_of(files: list[ArticleFile], config_fp: str, misnamed: Sequence[str] = ()) -> str:
+    """One digest of every article file's path, size and mtime, the configuration,
+    and the files left out for their names (by name: a run only says what they are called)."""
     h = hashlib.blake2b(config_fp.encode(), digest_size=16)
     h.update("".join([f"{f.rel}\0{f.stat.size}\0{f.stat.mtime_ns}\n" for f in files]).encode())
+    if misnamed:
+        h.update("\0".join(misnamed).encode())
     return h.hexdigest()

@@ -142,6 +142,34 @@ def scan(root: Path, *, with_stats: bool = True) -> list[ArticleFile]:
     return [ArticleFile(rel, Stat(size, mtime_ns)) for rel, size, mtime_ns in found]
 
 
+def _named_in_utf8(files: list[ArticleFile]) -> tuple[list[ArticleFile], list[str]]:
+    """The files whose names are UTF-8, and the others' names as they can be shown (`bad\\xff.md`).
+
+    A name that is not UTF-8 cannot become an id, a link or a message (nor a
+    cache key): such a file is rejected before anything is done with it.
+    """
+    good: list[ArticleFile] = []
+    misnamed: list[str] = []
+    for f in files:
+        if f.rel.isascii():
+            good.append(f)
+            continue
+        try:
+            f.rel.encode()
+            good.append(f)
+        except UnicodeEncodeError:
+            misnamed.append(f.rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    return good, misnamed
+
+
+def _reject_misnamed(misnamed: list[str], report: RunReport) -> None:
+    for name in misnamed:
+        report.rejected += 1
+        report.diagnostics.append(Diagnostic(name, "the file name is not UTF-8 (ids, links and messages are made "
+                                                   "from it); rename it"))
+        report.log.append(f"{name}: rejected")
+
+
 # -------------------------------------------------------------- generate
 
 
@@ -187,18 +215,19 @@ def _run(config: Config, options: RunOptions, on_progress: Progress | None) -> R
         # With nothing cached every file is read, and its size and mtime come
         # from the open file: the scan only lists names (50,000 stats saved).
         warm = cache.has_headers()
-        files = scan(options.articles, with_stats=warm)
-        snapshot = snapshot_of(files, fp) if warm else None
+        files, misnamed = _named_in_utf8(scan(options.articles, with_stats=warm))
+        snapshot = snapshot_of(files, fp, misnamed) if warm else None
         if snapshot is not None:
             replay = _nothing_changed(cache, snapshot, options)
             if replay is not None:
                 return replay
-        report = RunReport(files=len(files))
+        report = RunReport(files=len(files) + len(misnamed))
         if cache.problem:
             report.notes.append(cache.problem)
+        _reject_misnamed(misnamed, report)
         files = _generate(config, options, files, cache, fp, report, on_progress or _no_progress)
         # A warm scan's stats are the ones the run went by: the same snapshot.
-        _remember(cache, snapshot or snapshot_of(files, fp), report)
+        _remember(cache, snapshot or snapshot_of(files, fp, misnamed), report)
         return report
     finally:
         workers.end_of_run()
@@ -595,8 +624,9 @@ def check(config: Config, root: Path) -> RunReport:
     """Parse every article fully (body included) and report; writes nothing."""
     from feeds.parse import parse_article
 
-    files = scan(root)
-    report = RunReport(files=len(files))
+    files, misnamed = _named_in_utf8(scan(root))
+    report = RunReport(files=len(files) + len(misnamed))
+    _reject_misnamed(misnamed, report)
     used: dict[str, Article] = {}  # the articles feeds would publish, by source, in file order
     for f in files:
         try:

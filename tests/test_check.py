@@ -162,3 +162,12 @@ def test_broken_folder_as_a_real_process_has_no_traceback(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert len(result.stderr.splitlines()) == len(BROKEN)
+
+
+def test_a_file_name_that_is_not_utf8_is_an_error_not_a_traceback(in_tmp: Path) -> None:
+    folder = write(in_tmp / "articles", {"a.md": GOOD, os.fsdecode(b"caf\xe9.md"): GOOD})
+    result = check("--articles", str(folder))
+    assert result.exit_code == 1 and not isinstance(result.exception, UnicodeError)
+    assert result.stderr == ("caf\\xe9.md: error: the file name is not UTF-8 (ids, links and messages are made "
+                             "from it); rename it\n")
+    assert "2 articles read, 0 drafts skipped, 1 rejected" in result.stdout

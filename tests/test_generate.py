@@ -613,3 +613,20 @@ def test_categories_nested_deeper_than_any_folder_can_go_do_not_stop_the_run(sit
     deepest = dist / "categories" / "/".join(f"level{i}" for i in range(8)) / "atom.xml"
     assert [e.title for e in feedparser.parse(deepest.read_bytes()).entries] == ["deep"]
     assert not (deepest.parent / "level8").exists()
+
+
+def test_a_file_whose_name_is_not_utf8_is_rejected_and_the_rest_published(site: tuple[Path, Path]) -> None:
+    """A Latin-1 name copied from an old disk crashed every run (its name could not become an id or a key)."""
+    articles, dist = site
+    (articles / os.fsdecode(b"caf\xe9.md")).write_text("---\ntitle: cafe\ndate: 2023-01-01 10:00:00\n---\nx\n",
+                                                      encoding="utf-8")
+    for _ in range(2):  # the run that meets it, and one with nothing changed since
+        code, out, err = run_site(site)
+        assert code == 1 and "Traceback" not in err and "1 rejected" in out
+        assert "caf\\xe9.md: error: the file name is not UTF-8 (ids, links and messages are made from it); " \
+               "rename it" in err
+        assert len(feedparser.parse((dist / "atom.xml").read_bytes()).entries) == 9
+    (articles / os.fsdecode(b"caf\xe9.md")).rename(articles / "café.md")
+    code, out, err = run_site(site)
+    assert code == 0, err
+    assert "cafe" in [e.title for e in feedparser.parse((dist / "atom.xml").read_bytes()).entries]
