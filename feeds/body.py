@@ -34,7 +34,7 @@ from feeds.errors import ArticleError
 from feeds.frontmatter import XML_FORBIDDEN
 from feeds.links import to_uri
 from feeds.model import Article, BodyFormat
-from feeds.nesting import MAX_DEPTH, too_deep
+from feeds.htmlguard import refusal
 
 # ---------------------------------------------------------------- format
 
@@ -646,15 +646,13 @@ def complete(article: Article, body: str, config: Config) -> Article:
     """The article with `content`, and `summary`/`image` if front matter had none.
 
     Raises ArticleError if the body cannot be rendered at all (the sanitiser
-    refusing the article's link as a base, say, or HTML nested so deep that
-    sanitising it would take hours), never anything else.
+    refusing the article's link as a base, say, or HTML that would keep the
+    sanitiser for hours), never anything else.
     """
     rendered = render(body, article.body_format)
-    depth = too_deep(rendered)
-    if depth is not None:
-        raise ArticleError(article.source, f"the body nests HTML elements more than {MAX_DEPTH} deep (tags left "
-                           "open count too); no reader shows that, and making it safe would take the run hours: "
-                           "close its tags or flatten it")
+    refused = refusal(rendered)
+    if refused is not None:
+        raise ArticleError(article.source, refused)
     try:
         content = sanitise(rendered, article.link)
         summary = article.summary

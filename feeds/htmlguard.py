@@ -1,12 +1,13 @@
-"""How deep an HTML5 parser would nest a body: a guard against bodies that would take hours.
+"""Bodies the HTML5 parser would take hours on: refused before the sanitiser sees them.
 
-html5ever (in nh3, the sanitiser) is quadratic in two things an article can
-make as large as it likes: the stack of open elements (each block start tag
-walks it) and the list of active formatting elements (formatting start tags
-walk it, comparing attributes). 100,000 nested `<div>`s, 1 MB, take 20 s to
+html5ever (in nh3, the sanitiser) is quadratic in three things an article
+can make as large as it likes: the stack of open elements (each block start
+tag walks it), the list of active formatting elements (formatting start
+tags walk it, comparing attributes) and an element's attributes (each is
+compared with those before it). 100,000 nested `<div>`s, 1 MB, take 20 s to
 sanitise; the 32 MB an article may have would take days, and a cron job
 would never finish again. No real article nests anywhere near that deep
-(browsers stop nesting at 512).
+(browsers stop nesting at 512) or gives an element hundreds of attributes.
 
 `too_deep` replays the tree builder's rules that make the stack grow and
 shrink, in one linear pass over the tags, erring on the side of more depth:
@@ -27,6 +28,8 @@ import re
 
 MAX_DEPTH = 1000
 """More elements than this open at once (or formatting elements active) and a body is refused."""
+MAX_ATTRIBUTES = 200
+"""More attributes than this on one element and a body is refused."""
 
 _FEW_TAGS = 2000  # at most this many `<`: the parser's work is small whatever they are
 
@@ -67,6 +70,39 @@ _CLOSES_SAME: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # name -> 
     "td": (("td", "th"), ("td", "th")), "th": (("td", "th"), ("td", "th")), "tr": (("tr", "td", "th"),) * 2,
     "tbody": (_CELLS, _CELLS), "thead": (_CELLS, _CELLS), "tfoot": (_CELLS, _CELLS),
 }
+
+
+def refusal(html: str) -> str | None:
+    """Why the sanitiser must not be given `html`, or None (almost always, at the cost of a count)."""
+    depth = too_deep(html)
+    if depth is not None:
+        return (f"the body nests HTML elements more than {MAX_DEPTH} deep (tags left open count too); no reader "
+                "shows that, and making it safe would take the run hours: close its tags or flatten it")
+    attributes = too_many_attributes(html)
+    if attributes is not None:
+        return (f"an element of the body has {attributes} attributes, more than {MAX_ATTRIBUTES}; making it safe "
+                "would take the run hours: remove them")
+    return None
+
+
+# A tag with k attributes is at least 2k characters long: only long ones are looked at.
+_LONG_TAG = re.compile(r"<[A-Za-z][^>]{%d,}" % (2 * MAX_ATTRIBUTES))
+_ATTRIBUTE = re.compile(r"[\s/]+[^\s/>]")  # where an attribute name can start (an over-count: values too)
+
+
+def too_many_attributes(html: str) -> int | None:
+    """How many attributes the element with too many has (an upper bound), or None."""
+    for tag in _LONG_TAG.finditer(html):
+        count = len(_ATTRIBUTE.findall(tag.group()))
+        if count > MAX_ATTRIBUTES:
+            exact = len(_ATTRIBUTE_EXACT.findall(tag.group()))
+            if exact > MAX_ATTRIBUTES:
+                return exact
+    return None
+
+
+# Attribute names as the tokenizer finds them, with their values skipped.
+_ATTRIBUTE_EXACT = re.compile(r"""[\s/]+([^\s/>=][^\s/>=]*)(?:\s*=\s*(?:"[^"]*"?|'[^']*'?|[^\s>]*))?""")
 
 
 def too_deep(html: str) -> int | None:
