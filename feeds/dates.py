@@ -207,8 +207,22 @@ def _parse_generic(text: str, aliases: Mapping[str, str]) -> datetime:
         return None
 
     try:
-        return _dateutil.parse(text, default=datetime(2000, 1, 1), tzinfos=zone_of)
+        moment = _dateutil.parse(text, default=_DEFAULTS[0], tzinfos=zone_of)
+        # dateutil fills what the text lacks from the default: read again with
+        # another one, and a part that changed was never written ("Monday",
+        # "June", "10:00" would be dates in 2000, without a word).
+        other = _dateutil.parse(text, default=_DEFAULTS[1], tzinfos=zone_of)
     except DateError:
         raise
     except (ValueError, OverflowError, TypeError, LookupError):
         raise DateError(f"{text!r} is not a date: expected {ACCEPTED_FORMS}") from None
+    missing = [part for part in ("year", "month", "day") if getattr(moment, part) != getattr(other, part)]
+    if missing:
+        parts = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
+        raise DateError(f"{text!r} has no {parts}: expected {ACCEPTED_FORMS}")
+    return moment
+
+
+# Two defaults that differ in year, month and day (and whose days exist in
+# every month: a text giving only a month must not fail on the 31st).
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))

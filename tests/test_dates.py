@@ -105,6 +105,18 @@ def test_unreadable_values_are_date_errors(value: str) -> None:
         read(value)
 
 
+@pytest.mark.parametrize(("value", "missing"), [
+    ("Monday", "year, month or day"), ("Fri", "year, month or day"), ("10:00", "year, month or day"),
+    ("June", "year or day"), ("3rd", "year or month"), ("17 June", "year"), ("Mon, 1 2", "year"),
+    ("June 2022", "day"),
+])
+def test_a_date_missing_its_year_month_or_day_is_an_error_not_a_day_in_2000(value: str, missing: str) -> None:
+    """The fallback reader fills what a text lacks: `date: Monday` was published as 3 January 2000."""
+    with pytest.raises(DateError) as caught:
+        read(value)
+    assert str(caught.value).startswith(f"{value!r} has no {missing}: expected RFC 2822")
+
+
 def test_error_message_lists_the_accepted_forms() -> None:
     with pytest.raises(DateError) as caught:
         read("next tuesday-ish")
