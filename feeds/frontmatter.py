@@ -356,10 +356,11 @@ def _construct(node: Node, done: dict[Node, Any], scrub: bool) -> Any:
 # (tabs, controls, line separators, BOM, non-characters) send the whole text
 # to the YAML path, so within this shape libyaml gives exactly these values.
 
-# YAML's printable characters minus its line breaks (NEL, LS, PS), BOM and tab.
-_SIMPLE_OUTSIDE = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+# Anything but YAML's printable characters minus its line breaks (NEL, LS,
+# PS), BOM and tab. Spelt as the few characters it matches, not as the
+# complement of the many it does not: the same set (a test asks every code
+# point), compiled in 0.6 ms instead of 6.5 ms at every start.
+_SIMPLE_OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 _KEYS_SEEN: set[str] = set()  # keys already checked against _SIMPLE_KEY (a few dozen in practice)
 # (Spaces inside a plain item only before another character, so that no text

@@ -59,7 +59,9 @@ EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 # XML 1.0 Char, minus DEL and the C1 controls: XML "discourages" them, the
 # W3C validator warns about them and readers show them as mojibake.
-_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# (The complement of `[\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]`,
+# spelt out: compiled ten times faster at every start, and a test asks every code point.)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 # Characters allowed in a URI (RFC 3986 reserved + unreserved + '%').
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~-._"

@@ -222,3 +222,14 @@ def test_separator_soup_gives_a_mapping_or_an_article_error(lines: list[str]) ->
     except ArticleError:
         return
     assert isinstance(meta, dict)
+
+
+def test_simple_outside_is_every_character_but_yaml_printable_ones_that_are_not_breaks_bom_or_tab() -> None:
+    """Spelt as what it matches (fast to compile); pinned here to its definition, code point by code point."""
+    from feeds.frontmatter import _SIMPLE_OUTSIDE
+
+    def allowed(c: int) -> bool:  # YAML c-printable, minus NEL, LS, PS, BOM and tab
+        return c == 0xA or 0x20 <= c <= 0x7E or 0xA0 <= c <= 0xFFFD and c not in (0x2028, 0x2029, 0xFEFF) \
+            and not 0xD800 <= c <= 0xDFFF or 0x10000 <= c <= 0x10FFFF
+    everything = "".join(map(chr, range(0x110000)))
+    assert [m.start() for m in _SIMPLE_OUTSIDE.finditer(everything)] == [c for c in range(0x110000) if not allowed(c)]

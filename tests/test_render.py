@@ -524,3 +524,12 @@ def test_feeds_put_together_from_entries_made_elsewhere_equal_feeds_rendered_in_
         assert assembler.rss(spec) == files[rss_path]
     assert sorted(loads) == sorted(made)  # each article's entries loaded once, however many feeds show it
     assert assembler._chunks == {"atom": {}, "rss": {}}  # and dropped after its last feed
+
+
+def test_not_xml_is_every_character_outside_xml_char_and_the_discouraged_controls() -> None:
+    """Spelt as what it matches (fast to compile); pinned here to its definition, code point by code point."""
+    def allowed(c: int) -> bool:  # XML 1.0 Char, minus DEL and C1
+        return c in (0x9, 0xA, 0xD) or 0x20 <= c <= 0x7E or 0xA0 <= c <= 0xD7FF or 0xE000 <= c <= 0xFFFD \
+            or 0x10000 <= c <= 0x10FFFF
+    everything = "".join(map(chr, range(0x110000)))
+    assert [m.start() for m in _NOT_XML.finditer(everything)] == [c for c in range(0x110000) if not allowed(c)]
