@@ -6,6 +6,7 @@ rest validates plain mappings into one immutable `Config`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -60,14 +61,47 @@ KEYS = tuple(f.name for f in fields(Config))
 
 
 def _check_url(value: str, key: str) -> str:
-    parts = urlsplit(value)
+    """An absolute http(s) URL as feeds publish it: a non-ASCII host in IDNA, the path %-escaped.
+
+    Every feed's id and links are made from site_url: one a feed reader (or
+    the validator) cannot take would hold back every feed of the site.
+    """
+    from feeds.links import to_uri
+    from feeds.validate.common import is_full_uri
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced "[" in the host
+        raise ConfigError(f"{key} is not a URL: {value!r}") from None
     try:
         parts.port
     except ValueError:
         raise ConfigError(f"{key} has an invalid port: {value!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}")
-    return value
+    uri = to_uri(value)
+    if not is_full_uri(uri) or not parts.hostname:
+        raise ConfigError(f"{key} is not a URL feeds can be published under (a host name with a space or "
+                          f"another character hosts cannot have, an IPv6 address...): {value!r}")
+    return uri
+
+
+def _text(value: Any, key: str) -> str:
+    if isinstance(value, (list, dict)):
+        raise ConfigError(f"{key} must be text, got a {'list' if isinstance(value, list) else 'mapping'}")
+    text = str(value)
+    if key == "title" and not text.strip():
+        raise ConfigError("title must not be empty: it is every feed's title")
+    if key == "language":
+        from feeds.validate.common import is_language
+
+        if not _LANGUAGE.fullmatch(text.replace("_", "-")) or not is_language(text.replace("_", "-")):
+            raise ConfigError(f"language must be a language tag like zh-CN or en, got {text!r}")
+        return text.replace("_", "-")
+    return text
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def _str_map(value: Any, key: str) -> Mapping[str, str]:
@@ -115,7 +149,7 @@ def make_config(values: Mapping[str, Any]) -> Config:
                 raise ConfigError(f"{key} must be true or false, got {value!r}")
             out[key] = value
         else:
-            out[key] = str(value)
+            out[key] = _text(value, key)
     cfg = replace(cfg, **out)
     try:
         cfg.zone
@@ -128,7 +162,6 @@ def make_config(values: Mapping[str, Any]) -> Config:
 
 def _check_alias(abbr: str, target: str) -> None:
     """An alias maps a zone abbreviation to an IANA zone or a +HH:MM offset."""
-    import re
 
     if re.fullmatch(r"[+-]\d{2}:?\d{2}", target):
         return

@@ -630,3 +630,13 @@ def test_a_file_whose_name_is_not_utf8_is_rejected_and_the_rest_published(site: 
     code, out, err = run_site(site)
     assert code == 0, err
     assert "cafe" in [e.title for e in feedparser.parse((dist / "atom.xml").read_bytes()).entries]
+
+
+def test_a_site_url_with_a_non_ascii_host_gives_valid_feeds(site: tuple[Path, Path]) -> None:
+    """`https://例子.测试/` held back every feed: their ids and links were not URIs."""
+    articles, dist = site
+    code, out, err = run_site(site, "--site-url", "https://例子.测试/blog/")
+    assert code == 0 and "failed validation" not in out, err
+    for feed in feeds_in(dist):
+        assert not [m for m in validate_bytes(feed.read_bytes(), str(feed)) if m.severity == "error"], feed
+    assert feedparser.parse((dist / "atom.xml").read_bytes()).feed.link == "https://xn--fsqu00a.xn--0zwm56d/blog/"
