@@ -118,16 +118,18 @@ def generate(
     """Read the articles and write every feed into the output folder."""
     from feeds.errors import PublishError, SegmentClashError
     from feeds.lock import LockTimeout, run_lock
-    from feeds.pipeline import LOCK_FILE, STATE_DIR, RunOptions, SourceMissing, generate as run
+    from feeds.pipeline import LOCK_FILE, STATE_DIR, FoldersOverlap, RunOptions, SourceMissing, check_folders
+    from feeds.pipeline import generate as run
 
     cfg = config_or_exit(config, {"site_url": site_url, "timezone": timezone, "limit": limit})
     options = RunOptions(articles=articles, out=out, jobs=jobs or os.cpu_count() or 1, use_cache=not no_cache,
                          now=datetime.now(UTC))
     progress = _progress_bar() if not quiet and sys.stderr.isatty() else None
     try:
+        check_folders(articles, out)  # before the lock makes anything in it
         with run_lock(out / STATE_DIR / LOCK_FILE, wait=wait):
             report = run(cfg, options, progress.update if progress else None)
-    except (ConfigError, SourceMissing, SegmentClashError) as exc:
+    except (ConfigError, SourceMissing, FoldersOverlap, SegmentClashError) as exc:
         err(f"feeds: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     except LockTimeout as exc:

@@ -116,6 +116,20 @@ class SourceMissing(FeedsError):
     """The articles folder does not exist: a usage error."""
 
 
+class FoldersOverlap(FeedsError):
+    """The output folder is the articles folder: a usage error."""
+
+
+def check_folders(articles: Path, out: Path) -> None:
+    """Refuse to publish into the articles folder itself (its index.html would be read as an article).
+
+    An output folder inside the articles folder is fine: the scan skips it.
+    """
+    if os.path.realpath(articles) == os.path.realpath(out):
+        raise FoldersOverlap(f"the output folder is the articles folder ({out}): pass another --out, "
+                             "such as dist beside it")
+
+
 # ------------------------------------------------------------------ read
 
 
@@ -208,6 +222,7 @@ def _few_collections() -> Iterator[None]:
 def _run(config: Config, options: RunOptions, on_progress: Progress | None) -> RunReport:
     if not options.articles.is_dir():
         scan(options.articles)  # the error, before anything is made in the output folder
+    check_folders(options.articles, options.out)
     fp = config_fingerprint(config)
     cache = Cache.open(options.out / STATE_DIR / CACHE_FILE, fp, fresh=not options.use_cache)
     workers.start_of_run(options.articles, config)

@@ -18,6 +18,7 @@ ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm"})
 # A file bigger than this is certainly not a hand-written article; refusing it
 # keeps a stray dump or disk image from exhausting memory in a cron job.
 MAX_ARTICLE_BYTES = 32 * 1024 * 1024
+OUTPUT_MARK = ".feeds"  # the bookkeeping folder of every feeds output folder (publish.STATE_DIR)
 
 # Names that editors, sync tools and Hexo itself use for files that are not
 # (yet) articles: hidden files, Hexo's `_`-prefixed drafts and partials, Emacs
@@ -58,7 +59,9 @@ def _walk(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
 
     Sorting by the relative POSIX path makes runs deterministic regardless of
     the order the file system lists entries. Symbolic links to folders are not
-    followed (no loops); symbolic links to files are read like files.
+    followed (no loops); symbolic links to files are read like files. A
+    subfolder holding `.feeds` is a feeds output folder (`--out` inside the
+    articles): its index.html is not an article.
     """
     found: list[tuple[str, os.DirEntry[str]]] = []
     stack = [(str(root), "")]
@@ -70,6 +73,8 @@ def _walk(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
             if folder == str(root):
                 raise
             continue  # an unreadable subfolder is not an article; skip it
+        if prefix and any(entry.name == OUTPUT_MARK for entry in entries):
+            continue
         for entry in entries:
             name = entry.name
             if name.startswith(_SKIPPED_PREFIXES):

@@ -640,3 +640,22 @@ def test_a_site_url_with_a_non_ascii_host_gives_valid_feeds(site: tuple[Path, Pa
     for feed in feeds_in(dist):
         assert not [m for m in validate_bytes(feed.read_bytes(), str(feed)) if m.severity == "error"], feed
     assert feedparser.parse((dist / "atom.xml").read_bytes()).feed.link == "https://xn--fsqu00a.xn--0zwm56d/blog/"
+
+
+def test_an_output_folder_inside_the_articles_folder_is_not_read_as_articles(site: tuple[Path, Path]) -> None:
+    """`--articles . --out dist`: from the second run on, dist/index.html was an article with no front matter."""
+    articles, _ = site
+    inside = (articles, articles / "dist")
+    for _ in range(2):
+        code, out, err = run_site(inside)
+        assert code == 0 and "index.html" not in err, err
+    assert "10 articles read, 1 skipped, 0 rejected" in out
+
+
+def test_the_articles_folder_itself_as_output_is_a_usage_error_and_nothing_is_written(
+        site: tuple[Path, Path]) -> None:
+    articles, _ = site
+    before = sorted(p.name for p in articles.iterdir())
+    code, out, err = run_site((articles, articles))
+    assert code == 2 and "the output folder is the articles folder" in err
+    assert sorted(p.name for p in articles.iterdir()) == before  # not even the lock's folder

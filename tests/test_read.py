@@ -31,6 +31,16 @@ def test_lists_article_suffixes_sorted_by_relative_path(tmp_path: Path) -> None:
     assert names(tmp_path) == ["2022/a.htm", "2022/z.markdown", "C.MD", "a.html", "b.md"]
 
 
+def test_skips_a_feeds_output_folder_but_not_the_articles_folder_itself(tmp_path: Path) -> None:
+    """An output folder (it holds `.feeds`) inside the articles: its index.html is no article."""
+    for name in ["post.md", "dist/index.html", "dist/.feeds/manifest.json", "deep/er/out/index.html",
+                 "deep/er/out/.feeds/lock", "deep/post.md"]:
+        touch(tmp_path, name)
+    assert names(tmp_path) == ["deep/post.md", "post.md"]
+    touch(tmp_path, ".feeds/lock")  # the articles folder itself is scanned whatever it holds
+    assert names(tmp_path) == ["deep/post.md", "post.md"]
+
+
 def test_skips_hidden_underscore_and_editor_temp_files(tmp_path: Path) -> None:
     for name in [
         "post.md",
