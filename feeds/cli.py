@@ -232,9 +232,12 @@ def validate(
 
     targets = paths or [Path("dist")]
     missing = [p for p in targets if not p.exists()]
-    if missing:
+    odd = [p for p in targets if p.exists() and not p.is_file() and not p.is_dir()]
+    if missing or odd:
         for path in missing:
             err(f"feeds validate: no such file or folder: {path}")
+        for path in odd:  # a pipe would wait for a writer for ever, a device never end
+            err(f"feeds validate: not a file or a folder (a pipe, a device?): {path}")
         raise typer.Exit(EXIT_USAGE)
     results = []
     for path in find_feed_files(targets):

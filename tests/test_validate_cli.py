@@ -115,3 +115,12 @@ def test_unknown_format_is_a_usage_error(dist: Path) -> None:
     res = run("--format", "xml", dist)
     assert res.returncode == 2
     assert "Traceback" not in res.stderr
+
+
+def test_a_pipe_or_a_device_is_a_usage_error_not_a_wait_or_a_traceback(tmp_path: Path) -> None:
+    pipe = tmp_path / "feed.xml"
+    os.mkfifo(pipe)
+    for path in (pipe, Path("/dev/zero")):
+        res = run(path)
+        assert res.returncode == 2 and "Traceback" not in res.stderr
+        assert f"not a file or a folder (a pipe, a device?): {path}" in res.stderr
