@@ -95,13 +95,15 @@ def _text(value: Any, key: str) -> str:
     if key == "language":
         from feeds.validate.common import is_language
 
-        if not _LANGUAGE.fullmatch(text.replace("_", "-")) or not is_language(text.replace("_", "-")):
+        tag = text.replace("_", "-")
+        if not LANGUAGE_TAG.fullmatch(tag) or not is_language(tag):  # the validator's own test
             raise ConfigError(f"language must be a language tag like zh-CN or en, got {text!r}")
-        return text.replace("_", "-")
+        return tag
     return text
 
 
-_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+"""The shape of a language tag (BCP 47 subtags), for feeds.yaml and front matter alike."""
 
 
 def _str_map(value: Any, key: str) -> Mapping[str, str]:

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from uuid import UUID
 
 from feeds.body import complete, detect_format, plain_summary
-from feeds.config import Config
+from feeds.config import LANGUAGE_TAG, Config
 from feeds.dates import DateError, from_timestamp, parse_date
 from feeds.errors import ArticleError, Diagnostic
 from feeds.frontmatter import Split, decode, key_line, load, split
@@ -49,7 +49,6 @@ UPDATED_KEYS = ("updated", "modified", "lastmod")
 MAX_CATEGORY_LEVELS = 8
 MAX_NAMES = 100  # tags, category paths, authors: each, per article
 _FORMATS = {"html": BodyFormat.HTML, "htm": BodyFormat.HTML, "markdown": BodyFormat.MARKDOWN, "md": BodyFormat.MARKDOWN}
-_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 # npm's "person" string: `Name <email> (url)`, email and url optional.
 _PERSON = re.compile(r"(?P<name>[^<>()]*?)\s*(?:<(?P<email>[^<>\s]+@[^<>\s]+)>)?\s*(?:\((?P<uri>[^()\s]+)\))?")
 
@@ -270,7 +269,7 @@ class _Reader:
         if value is None:
             return None
         tag = value.replace("_", "-")
-        if not _LANGUAGE.fullmatch(tag):
+        if not LANGUAGE_TAG.fullmatch(tag):
             self.warn(key, f"`{key}: {value}` is not a language tag like zh-CN or en; ignored")
             return None
         return tag
