@@ -114,8 +114,39 @@ def stat_article_files(root: Path) -> list[tuple[str, int, int]]:
     the stats themselves). A file that vanishes between listing and stat is
     simply not there.
     """
+    if os.stat not in os.supports_dir_fd:
+        return _stat_each(_walk(root))
+    # os.stat(name, dir_fd=...) rather than entry.stat(): a quarter cheaper
+    # (no full path to build and encode), and warm runs stat every file.
     found = []
-    for rel, entry in _walk(root):
+    folders: dict[str, int] = {}  # folder path -> an open descriptor of it (-1: could not open)
+    stat = os.stat
+    try:
+        for rel, entry in _walk(root):
+            name = entry.name
+            folder = entry.path[: -len(name) - 1]
+            fd = folders.get(folder)
+            if fd is None:
+                try:
+                    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+                except OSError:
+                    fd = -1
+                folders[folder] = fd
+            try:
+                st = stat(name, dir_fd=fd) if fd >= 0 else entry.stat()
+            except OSError:
+                continue
+            found.append((rel, st.st_size, st.st_mtime_ns))
+    finally:
+        for fd in folders.values():
+            if fd >= 0:
+                os.close(fd)
+    return found
+
+
+def _stat_each(walked: list[tuple[str, os.DirEntry[str]]]) -> list[tuple[str, int, int]]:
+    found = []
+    for rel, entry in walked:
         try:
             st = entry.stat()
         except OSError:
