@@ -147,3 +147,14 @@ def test_an_article_name_is_told_by_the_suffix_splitext_gives(name: str) -> None
     if name.startswith(read._SKIPPED_PREFIXES):
         return  # never asked: the scan skips these names first
     assert read._article_name(name) == (os.path.splitext(name)[1].lower() in read.ARTICLE_SUFFIXES)
+
+
+def test_stats_by_folder_descriptor_equal_each_entry_s_own_stat(tmp_path: Path) -> None:
+    """The fast stat pass (os.stat under an open folder) must give what DirEntry.stat gives."""
+    for name in ["a.md", "sub/b.md", "sub/deeper/c.html", "z.md"]:
+        touch(tmp_path, name, "x" * len(name))
+    (tmp_path / "link.md").symlink_to(tmp_path / "sub" / "b.md")  # a link to a file: its target's stat
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")  # dangling: not an article
+    fast = stat_article_files(tmp_path)
+    assert fast == read._stat_each(read._walk(tmp_path))
+    assert [rel for rel, _, _ in fast] == ["a.md", "link.md", "sub/b.md", "sub/deeper/c.html", "z.md"]
