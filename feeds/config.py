@@ -79,6 +79,9 @@ def _check_url(value: str, key: str) -> str:
         raise ConfigError(f"{key} has an invalid port: {value!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}")
+    if key == "site_url" and (parts.query or parts.fragment or value.endswith(("?", "#"))):
+        raise ConfigError(f"site_url must not have a query or a fragment: every feed's URL is built under its "
+                          f"path (https://example.com/blog/ + atom.xml), got {value!r}")
     uri = to_uri(value)
     if not is_full_uri(uri) or not parts.hostname:
         raise ConfigError(f"{key} is not a URL feeds can be published under (a host name with a space or "
