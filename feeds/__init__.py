@@ -6,3 +6,7 @@ driven by pipeline.py (workers.py: what each of its processes does), with cli.py
 """
 
 __version__ = "0.1.0"
+
+STATE_DIR = ".feeds"
+"""In every output folder, feeds' own bookkeeping (manifest, cache, lock): never published, never removed,
+and the mark by which a scan of the articles knows an output folder inside them."""

@@ -32,9 +32,9 @@ import nh3
 from feeds.config import Config
 from feeds.errors import ArticleError
 from feeds.frontmatter import XML_FORBIDDEN
+from feeds.htmlguard import refusal
 from feeds.links import to_uri
 from feeds.model import Article, BodyFormat
-from feeds.htmlguard import refusal
 
 # ---------------------------------------------------------------- format
 

@@ -167,7 +167,6 @@ def make_config(values: Mapping[str, Any]) -> Config:
 
 def _check_alias(abbr: str, target: str) -> None:
     """An alias maps a zone abbreviation to an IANA zone or a +HH:MM offset."""
-
     if re.fullmatch(r"[+-]\d{2}:?\d{2}", target):
         return
     try:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
-from feeds import workers
+from feeds import STATE_DIR, workers
 from feeds.cache import (
     DRAFT,
     CachedHeader,
@@ -47,7 +47,6 @@ from feeds.publish import Publication
 from feeds.spill import EntrySpill
 from feeds.read import article_names, read_source, stat_article_files
 
-STATE_DIR = ".feeds"  # same folder as publish.STATE_DIR: manifest, cache and lock live there
 CACHE_FILE = "cache.sqlite"
 LOCK_FILE = "lock"
 

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from feeds import STATE_DIR
 from feeds.errors import PublishError
 
-STATE_DIR = ".feeds"  # feeds' own bookkeeping (manifest, cache, lock): never published, never removed
 MANIFEST = f"{STATE_DIR}/manifest.json"
 _TMP_SUFFIX = ".feeds-tmp"
 _TMP_NAME = re.compile(r"^\..+\.feeds-tmp$")

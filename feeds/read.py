@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
+from feeds import STATE_DIR
 from feeds.errors import ArticleError
 
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm"})
@@ -18,7 +19,6 @@ ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm"})
 # A file bigger than this is certainly not a hand-written article; refusing it
 # keeps a stray dump or disk image from exhausting memory in a cron job.
 MAX_ARTICLE_BYTES = 32 * 1024 * 1024
-OUTPUT_MARK = ".feeds"  # the bookkeeping folder of every feeds output folder (publish.STATE_DIR)
 
 # Names that editors, sync tools and Hexo itself use for files that are not
 # (yet) articles: hidden files, Hexo's `_`-prefixed drafts and partials, Emacs
@@ -73,7 +73,7 @@ def _walk(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
             if folder == str(root):
                 raise
             continue  # an unreadable subfolder is not an article; skip it
-        if prefix and any(entry.name == OUTPUT_MARK for entry in entries):
+        if prefix and any(entry.name == STATE_DIR for entry in entries):
             continue
         for entry in entries:
             name = entry.name
