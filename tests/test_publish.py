@@ -265,3 +265,19 @@ def test_untouched_lists_only_files_nobody_changed(tmp_path: Path) -> None:
     (dist / "a/atom.xml").unlink()
     assert untouched(dist) == {"atom.xml"}
     assert untouched(tmp_path / "nothing-here") == frozenset()
+
+
+def test_the_manifest_written_line_by_line_reads_back_as_it_was(tmp_path: Path) -> None:
+    """Built by hand around the C JSON encoder: names in any script, with spaces and punctuation, survive."""
+    from feeds.publish import _Manifest, _Record, _manifest_bytes, _read_manifest
+
+    files = {name: _Record("ab" * 32, 10 + i, 1_700_000_000_000_000_000 + i, 1_700_000_000_000_000_001, 42 + i)
+             for i, name in enumerate(["tags/it's & more/atom.xml", "tags/C++ (v2)/rss.xml", "categories/新媒体/atom.xml",
+                                       "tags/😀/atom.xml", "atom.xml", 'authors/Ann "A" Lee/atom.xml'])}
+    for manifest in (_Manifest(files, frozenset({"tags", "tags/😀", "categories/新媒体"})), _Manifest({}, frozenset())):
+        data = _manifest_bytes(manifest)
+        (tmp_path / ".feeds").mkdir(exist_ok=True)
+        (tmp_path / MANIFEST).write_bytes(data)
+        assert _read_manifest(tmp_path) == (data, manifest)
+        if manifest.files:
+            assert data.count(b"\n") == len(manifest.files) + len(manifest.dirs) + 8  # one entry a line
